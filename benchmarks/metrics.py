@@ -1,0 +1,125 @@
+"""Pure metric functions: `compute_*(predictions, references, ...) -> dict`. No models, no I/O."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+
+def compute_classification(predictions, references, labels=None) -> dict:
+    """Accuracy, macro-F1 (over `labels`, default: those present) and per-class F1."""
+    p, r = np.asarray(predictions), np.asarray(references)
+    if len(p) != len(r):
+        raise ValueError(f"predictions and references differ in length: [{len(p)}, {len(r)}]")
+    labels = list(labels) if labels is not None else sorted(set(r.tolist()) | set(p.tolist()))
+    f1s = {}
+    for lab in labels:
+        tp = int(((p == lab) & (r == lab)).sum())
+        fp = int(((p == lab) & (r != lab)).sum())
+        fn = int(((p != lab) & (r == lab)).sum())
+        f1s[str(lab)] = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
+    return {
+        "accuracy": float((p == r).mean()) if len(r) else 0.0,
+        "macro_f1": float(np.mean(list(f1s.values()))) if f1s else 0.0,
+        "per_class_f1": f1s,
+    }
+
+
+def compute_ece(probs, references, n_bins: int = 15) -> dict:
+    """Expected calibration error of the top-label confidence, equal-width bins (15 by default)."""
+    P, y = np.asarray(probs, dtype=float), np.asarray(references)
+    conf, pred = P.max(1), P.argmax(1)
+    correct = (pred == y).astype(float)
+    edges = np.linspace(0, 1, n_bins + 1)
+    ece, bins = 0.0, []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        m = (conf > lo) & (conf <= hi)
+        if m.any():
+            ece += m.mean() * abs(correct[m].mean() - conf[m].mean())
+            bins.append({"lo": float(lo), "hi": float(hi), "n": int(m.sum()),
+                         "accuracy": float(correct[m].mean()), "confidence": float(conf[m].mean())})
+    return {"ece": float(ece), "bins": bins}
+
+
+FNC_LABELS = ["agree", "disagree", "discuss", "unrelated"]
+_RELATED = {"agree", "disagree", "discuss"}
+
+
+def compute_fnc(predictions, references) -> dict:
+    """The official FNC-1 score: +0.25 for related/unrelated right, +0.75 more for the exact related label.
+
+    Returns the raw score, the maximum, the relative score (%), macro-F1, per-class F1 and the
+    confusion matrix (rows = gold, columns = predicted, in FNC_LABELS order).
+    """
+    if len(predictions) != len(references):
+        raise ValueError(f"predictions and references differ in length: [{len(predictions)}, {len(references)}]")
+    score = best = 0.0
+    cm = [[0] * 4 for _ in FNC_LABELS]
+    for p, g in zip(predictions, references):
+        best += 1.0 if g in _RELATED else 0.25
+        if p == g:
+            score += 0.25
+            if g != "unrelated":
+                score += 0.50
+        if g in _RELATED and p in _RELATED:
+            score += 0.25
+        cm[FNC_LABELS.index(g)][FNC_LABELS.index(p)] += 1
+    cls = compute_classification(predictions, references, labels=FNC_LABELS)
+    return {"fnc_score": score, "fnc_max": best, "fnc_relative": 100 * score / best if best else 0.0,
+            "macro_f1": cls["macro_f1"], "accuracy": cls["accuracy"], "per_class_f1": cls["per_class_f1"],
+            "confusion_matrix": cm, "labels": FNC_LABELS}
+
+
+def _ngrams(tokens, n):
+    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
+
+
+def compute_novel_bigrams(summaries, articles) -> dict:
+    """Share of summary bigrams that never occur in the article (abstractiveness)."""
+    novel = total = 0
+    for s, a in zip(summaries, articles):
+        st = re.findall(r"[a-z0-9]+", s.lower())
+        at = _ngrams(re.findall(r"[a-z0-9]+", a.lower()), 2)
+        bg = _ngrams(st, 2)
+        novel += len(bg - at)
+        total += len(bg)
+    return {"novel_bigram_rate": novel / total if total else 0.0}
+
+
+def compute_faithfulness(summaries, articles) -> dict:
+    """Numbers and names in summaries that the article lacks (per summary, and as rates)."""
+    from newsml.text import entities, numbers
+
+    with_bad_num = ent_total = ent_bad = num_total = num_bad = 0
+    for s, a in zip(summaries, articles):
+        sn, an = numbers(s), numbers(a)
+        bad = sn - an
+        num_total += len(sn)
+        num_bad += len(bad)
+        with_bad_num += bool(bad)
+        se, ae = entities(s), entities(a)
+        ent_total += len(se)
+        ent_bad += len(se - ae)
+    n = max(1, len(summaries))
+    return {
+        "summaries_with_unsupported_number": with_bad_num,
+        "unsupported_number_rate": num_bad / num_total if num_total else 0.0,
+        "unsupported_entity_rate": ent_bad / ent_total if ent_total else 0.0,
+        "share_summaries_with_unsupported_number": with_bad_num / n,
+    }
+
+
+def compute_rouge(predictions, references) -> dict:
+    """ROUGE-1/2/Lsum F-measure x100 through the project's local `evaluate` metric (rouge_score)."""
+    from newsml.rouge_metric import load_rouge
+
+    r = load_rouge().compute(predictions=list(predictions), references=list(references))
+    return {k: 100 * float(v) for k, v in r.items()}
+
+
+def compute_latency(seconds) -> dict:
+    s = np.asarray(seconds, dtype=float)
+    if not len(s):
+        return {"p50_s": 0.0, "p95_s": 0.0, "mean_s": 0.0}
+    return {"p50_s": float(np.percentile(s, 50)), "p95_s": float(np.percentile(s, 95)), "mean_s": float(s.mean())}

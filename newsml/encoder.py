@@ -1,0 +1,52 @@
+"""Sentence encoder: all-MiniLM-L6-v2 (mean pooling, L2-normalised), loaded from the offline package."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from newsml.backbones import minilm_path
+
+
+class SentenceEncoder:
+    """`encode(list[str]) -> np.ndarray[n, 384]`, unit-norm rows. Torch is imported on first use.
+
+    >>> SentenceEncoder().encode(["North Korea sent troops."]).shape
+    (1, 384)
+    """
+
+    def __init__(self, name_or_path: str | None = None, device: str | None = None, max_length: int = 128):
+        self.name_or_path = name_or_path or minilm_path()
+        self.device = device or "cpu"
+        self.max_length = max_length
+        self._model = None
+        self._tok = None
+
+    def _load(self):
+        if self._model is None:
+            import torch
+            from transformers import AutoModel, AutoTokenizer
+
+            self._tok = AutoTokenizer.from_pretrained(self.name_or_path)
+            self._model = AutoModel.from_pretrained(self.name_or_path, dtype=torch.float32).to(self.device).eval()
+        return self._model, self._tok
+
+    def encode(self, texts: list[str], batch_size: int = 64, max_length: int | None = None) -> np.ndarray:
+        import torch
+
+        model, tok = self._load()
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        max_length = max_length or self.max_length
+        # Length-sorted batches: far less padding, same results in the original order.
+        order = np.argsort([len(t) for t in texts])
+        out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
+        with torch.inference_mode():
+            for i in range(0, len(texts), batch_size):
+                idx = order[i : i + batch_size]
+                enc = tok([texts[j] for j in idx], padding=True, truncation=True, max_length=max_length, return_tensors="pt").to(self.device)
+                h = model(**enc).last_hidden_state
+                m = enc["attention_mask"].unsqueeze(-1).to(h.dtype)
+                v = (h * m).sum(1) / m.sum(1).clamp(min=1)
+                v = torch.nn.functional.normalize(v, dim=-1)
+                out[idx] = v.float().cpu().numpy()
+        return out

@@ -1,0 +1,112 @@
+"""StanceClassifier: does an article agree with, disagree with, discuss, or ignore a claim (FNC-1 scheme).
+
+    >>> clf = StanceClassifier.from_pretrained()
+    >>> [r.label for r in clf.predict(article, ["North Korea sent troops to Russia"])]
+    ['agree']
+
+The article's sentences are embedded once per call, every claim is compared with all of them, and a
+small MLP (weights in safetensors, run in numpy) maps the pair features to the four labels.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from newsml.errors import InputValueError, type_error
+from newsml.safe_io import load_folder, save_folder
+from newsml.stance_features import evidence_indices, pair_features
+from newsml.types import LabelScore, StanceResult
+
+ARCHITECTURE = "newsml.stance.minilm_features_mlp.v1"
+DEFAULT_PATH = Path(__file__).parent / "models" / "stance"
+MAX_CLAIMS = 10_000
+MAX_CLAIM_CHARS = 2_000
+
+
+class StanceClassifier:
+    def __init__(self, config: dict, tensors: dict[str, np.ndarray], encoder=None):
+        self.config = config
+        self.labels: list[str] = list(config["labels"])
+        self._t = tensors
+        self._encoder = encoder
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path | None = None, encoder=None, device: str | None = None) -> StanceClassifier:
+        config, tensors, _ = load_folder(Path(path) if path else DEFAULT_PATH, ARCHITECTURE)
+        if encoder is None and device:
+            from newsml.encoder import SentenceEncoder
+
+            encoder = SentenceEncoder(device=device)
+        return cls(config, tensors, encoder=encoder)
+
+    def save_pretrained(self, path: str | Path) -> None:
+        save_folder(Path(path), self.config, self._t)
+
+    @property
+    def encoder(self):
+        if self._encoder is None:
+            from newsml.encoder import SentenceEncoder
+
+            self._encoder = SentenceEncoder()
+        return self._encoder
+
+    def proba_from_features(self, X: np.ndarray) -> np.ndarray:
+        """MLP forward in numpy (ReLU, eval mode) + validation-chosen class offsets -> softmax."""
+        t = self._t
+        h = (X - t["mu"]) / t["sd"]
+        h = np.maximum(h @ t["w0"].T + t["b0"], 0)
+        h = np.maximum(h @ t["w1"].T + t["b1"], 0)
+        z = h @ t["w2"].T + t["b2"] + t["bias"]
+        z = z - z.max(1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(1, keepdims=True)
+
+    def predict(self, article, claims: list[str], n_evidence: int = 3) -> list[StanceResult]:
+        """One StanceResult per claim. `article`: str, dict or Article. Sentences are embedded once."""
+        from newsml.article import Article, to_article
+        from newsml.stance_features import split_body
+
+        a = article if isinstance(article, Article) else to_article(article)
+        claims = _check_claims(claims)
+        if not claims:
+            return []
+        sents = [s for s in a.sentences if any(c.isalpha() for c in s)][: self.config["max_sentences"]]
+        if not sents:
+            sents = split_body(a.text, self.config["max_sentences"]) or [a.text[:1000]]
+        S = self.encoder.encode(sents)
+        C = self.encoder.encode([c[:MAX_CLAIM_CHARS] for c in claims])
+        X = np.stack([pair_features(c, sents, C[i], S) for i, c in enumerate(claims)])
+        P = self.proba_from_features(X)
+        out = []
+        for i, (c, p) in enumerate(zip(claims, P)):
+            k = int(p.argmax())
+            order = np.argsort(-p)
+            ev = evidence_indices(C[i], S, n_evidence)
+            out.append(
+                StanceResult(
+                    claim=c,
+                    label=self.labels[k],
+                    score=float(p[k]),
+                    scores=tuple(LabelScore(self.labels[j], float(p[j])) for j in order),
+                    evidence=tuple(sents[j] for j in ev),
+                    model=f"{self.config['name']}@{self.config['version']}",
+                )
+            )
+        return out
+
+
+def _check_claims(claims) -> list[str]:
+    if isinstance(claims, str):
+        claims = [claims]
+    if not isinstance(claims, (list, tuple)):
+        raise type_error("claims", "a list of strings", claims)
+    if len(claims) > MAX_CLAIMS:
+        raise InputValueError(f"`claims` has {len(claims):,} items; at most {MAX_CLAIMS:,} per call (split the list)")
+    for i, c in enumerate(claims):
+        if not isinstance(c, str):
+            raise type_error(f"claims[{i}]", "a string", c)
+        if not c.strip():
+            raise InputValueError(f"`claims[{i}]` is empty: each claim must be a sentence to check")
+    return list(claims)

@@ -1,0 +1,107 @@
+"""Claim-stance features: pure functions of (claim, body sentences, their MiniLM embeddings).
+
+Shared by `training/train_stance.py` and `StanceClassifier`, so training and inference compute the
+same numbers. Feature groups (FNC-1 lessons): relatedness (TF-free word/bigram overlap, MiniLM
+similarity max/top-k/first), refuting and hedging cues in the sentences closest to the claim,
+negation mismatch, and NLI-style interactions of the claim and best-sentence embeddings.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from newsml.text import tokens
+
+REFUTE = {
+    "fake", "fraud", "hoax", "false", "deny", "denies", "denied", "denial", "not", "despite", "nope",
+    "doubt", "doubts", "bogus", "debunk", "debunks", "debunked", "refute", "refutes", "refuted",
+    "retract", "retracts", "retracted", "untrue", "myth", "misleading", "baseless", "rumour", "rumor",
+    "satire", "satirical", "never", "no", "incorrect", "wrong", "fabricated", "hoaxes", "dismissed",
+}
+HEDGE = {
+    "reportedly", "allegedly", "alleged", "claims", "claimed", "claim", "according", "unconfirmed",
+    "rumored", "rumoured", "may", "might", "could", "apparently", "purportedly", "suggests", "appears",
+    "possibly", "believed", "unverified", "speculation", "report", "reports", "said", "says", "if",
+}
+AGREE = {"confirmed", "confirms", "confirm", "official", "officially", "announced", "revealed", "shows", "proves", "indeed"}
+STOP = set("the a an of to in on for and or is are was were be been by with at from that this it as its his her their".split())
+TOP_K = 3
+EMB_DIM = 384
+
+
+def _content(ws):
+    return [w for w in ws if w not in STOP]
+
+
+def _cue_rate(words: list[str], cue: set) -> float:
+    return sum(w in cue for w in words) / max(1, len(words))
+
+
+def pair_features(claim: str, sentences: list[str], claim_emb: np.ndarray, sent_embs: np.ndarray) -> np.ndarray:
+    """One feature vector for (claim, body). `sent_embs` rows are unit vectors, one per sentence."""
+    cw = tokens(claim)
+    cset, ccont = set(cw), set(_content(cw))
+    body_words = [tokens(s) for s in sentences] or [[]]
+    bw_all = [w for ws in body_words for w in ws]
+    bset = set(bw_all)
+    cbig = {(a, b) for a, b in zip(cw, cw[1:])}
+    bbig = {(a, b) for a, b in zip(bw_all, bw_all[1:])}
+
+    sims = sent_embs @ claim_emb if len(sent_embs) else np.zeros(1)
+    order = np.argsort(-sims)
+    top = order[:TOP_K]
+    top_words = [w for i in top for w in body_words[i]] if len(sentences) else []
+    # overlap per sentence: the best sentence's share of the claim's content words
+    sent_overlap = [len(ccont & set(ws)) / max(1, len(ccont)) for ws in body_words]
+    body_mean = sent_embs.mean(0) if len(sent_embs) else np.zeros(EMB_DIM)
+    body_mean = body_mean / (np.linalg.norm(body_mean) + 1e-9)
+    best = sent_embs[order[0]] if len(sent_embs) else np.zeros(EMB_DIM)
+    top_mean = sent_embs[top].mean(0) if len(sent_embs) else np.zeros(EMB_DIM)
+
+    scalar = [
+        float(sims.max()),
+        float(np.sort(sims)[::-1][:TOP_K].mean()),
+        float(sims.mean()),
+        float(sims[0]),  # lead sentence
+        float(body_mean @ claim_emb),
+        float((sims > 0.5).mean()),
+        float((sims > 0.35).mean()),
+        len(cset & bset) / max(1, len(cset | bset)),
+        len(ccont & bset) / max(1, len(ccont)),
+        len(cbig & bbig) / max(1, len(cbig)),
+        max(sent_overlap),
+        float(np.mean(sent_overlap)),
+        _cue_rate(top_words, REFUTE) * 10,
+        _cue_rate(top_words, HEDGE) * 10,
+        _cue_rate(top_words, AGREE) * 10,
+        _cue_rate(bw_all, REFUTE) * 10,
+        _cue_rate(bw_all, HEDGE) * 10,
+        _cue_rate(bw_all, AGREE) * 10,
+        float(any(w in REFUTE for w in cw)),
+        float(any(w in HEDGE for w in cw)),
+        float("?" in claim),
+        float(sum(w in REFUTE for w in cw) % 2 != sum(w in REFUTE for w in top_words) % 2),
+        np.log1p(len(sentences)),
+        np.log1p(len(cw)),
+        float(top[0]) / max(1, len(sentences)) if len(sentences) else 0.0,
+    ]
+    return np.concatenate([np.asarray(scalar, dtype=np.float32), (claim_emb * top_mean).astype(np.float32),
+                           np.abs(claim_emb - best).astype(np.float32)])
+
+
+def evidence_indices(claim_emb: np.ndarray, sent_embs: np.ndarray, k: int = TOP_K) -> list[int]:
+    """Indices (article order) of the k body sentences most similar to the claim."""
+    if not len(sent_embs):
+        return []
+    sims = sent_embs @ claim_emb
+    return sorted(int(i) for i in np.argsort(-sims)[:k])
+
+
+def split_body(text: str, max_sentences: int = 60) -> list[str]:
+    """Body -> sentences (pysbd), at most `max_sentences` (the lead carries the stance in news)."""
+    from newsml.text import split_sentences
+
+    sents = [s for s in split_sentences(text) if re.search(r"[A-Za-z]", s)]
+    return sents[:max_sentences]

@@ -1,0 +1,149 @@
+"""Summarizer: select -> generate -> verify. Abstractive, and never keeps an invented number or name.
+
+    >>> s = Summarizer.from_pretrained()            # SmolLM2-135M-Instruct + newsml LoRA adapter
+    >>> s.summarize([article])[0].text
+
+1. **select** (`summarize_select.py`): a logistic sentence scorer trained on ROUGE-oracle labels keeps
+   the best sentences, in article order, within a token budget (any input length is safe).
+2. **generate**: a causal LM continues a short prompt (`summarize_prompt.py`); batched, left padded,
+   length-sorted, greedy with an explicit GenerationConfig (deterministic).
+3. **verify** (`summarize_verify.py`): each generated sentence's numbers and names must occur in the
+   article and it must overlap a source sentence; otherwise the guard swaps in that source sentence
+   or drops it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+from newsml.errors import ModelLoadError, type_error
+from newsml.summarize_prompt import build_prompt
+from newsml.summarize_select import SentenceSelector
+from newsml.summarize_verify import verify
+from newsml.types import Summary
+
+ARCHITECTURE = "newsml.summarizer.select_generate_verify.v1"
+DEFAULT_PATH = Path(__file__).parent / "models" / "summarizer"
+
+
+class Summarizer:
+    def __init__(self, config: dict, selector: SentenceSelector, generator: str | None, adapter_dir: Path | None,
+                 device: str | None = None):
+        self.config = config
+        self.selector = selector
+        self.generator_name = generator
+        self.adapter_dir = adapter_dir
+        self.device = device or "cpu"
+        self._model = None
+        self._tok = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path | None = None, *, generator: str | None = None,
+                        use_adapter: bool = True, device: str | None = None) -> Summarizer:
+        """Load the shipped summarizer (or a saved folder). `generator`: any HF causal-LM id or local
+        path to use instead of the default base (the adapter is then skipped unless it matches)."""
+        from newsml.safe_io import load_folder
+
+        folder = Path(path) if path else DEFAULT_PATH
+        config, _, extra = load_folder(folder, ARCHITECTURE, extra_json=["selector.json"])
+        selector = SentenceSelector.from_dict(extra["selector.json"])
+        base = generator
+        adapter = folder / "adapter" if use_adapter and (folder / "adapter").is_dir() and generator is None else None
+        if adapter is not None:
+            from newsml.safe_io import verify_manifest
+
+            verify_manifest(adapter)
+        return cls(config, selector, base, adapter, device=device)
+
+    # -- generator --------------------------------------------------------------------------------------
+    def _load(self):
+        with self._lock:
+            if self._model is not None:
+                return self._model, self._tok
+            import torch
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+
+            from newsml.backbones import smollm2_path
+
+            name = self.generator_name or smollm2_path()
+            try:
+                tok = AutoTokenizer.from_pretrained(name)
+                model = AutoModelForCausalLM.from_pretrained(name, dtype=torch.float32)
+            except OSError as e:
+                raise ModelLoadError(f"cannot load generator {name!r}: {e}") from None
+            if self.adapter_dir is not None:
+                from peft import PeftModel
+
+                model = PeftModel.from_pretrained(model, str(self.adapter_dir))
+                model = model.merge_and_unload()  # plain model: faster generation, no peft at run time
+            tok.padding_side = "left"
+            if tok.pad_token is None:
+                tok.pad_token = tok.eos_token
+            self._model, self._tok = model.to(self.device).eval(), tok
+            return self._model, self._tok
+
+    def generate(self, prompts: list[str], batch_size: int = 8) -> list[str]:
+        """Greedy continuations of `prompts`, batched by length (left padding), in input order."""
+        import torch
+        from transformers import GenerationConfig
+
+        model, tok = self._load()
+        g = self.config["generation"]
+        gc = GenerationConfig(
+            max_new_tokens=g["max_new_tokens"], do_sample=False, num_beams=1,
+            repetition_penalty=g["repetition_penalty"], no_repeat_ngram_size=g["no_repeat_ngram_size"],
+            pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
+        )
+        enc = [tok(p, add_special_tokens=False)["input_ids"][-self.config["max_prompt_tokens"] :] for p in prompts]
+        order = sorted(range(len(prompts)), key=lambda i: len(enc[i]))
+        out = [""] * len(prompts)
+        with torch.inference_mode():
+            for s in range(0, len(order), batch_size):
+                idx = order[s : s + batch_size]
+                batch = tok.pad({"input_ids": [enc[i] for i in idx]}, return_tensors="pt").to(self.device)
+                gen = model.generate(**batch, generation_config=gc)
+                for j, i in enumerate(idx):
+                    out[i] = tok.decode(gen[j, batch["input_ids"].shape[1] :], skip_special_tokens=True)
+        return out
+
+    # -- the pipeline --------------------------------------------------------------------------------------
+    def select(self, article) -> list[int]:
+        _, tok = self._load()
+        return self.selector.select(article.sentences, tok, self.config["budget_tokens"], title=article.title)
+
+    def summarize(self, articles, batch_size: int = 8, generate: bool = True) -> list[Summary]:
+        """Summaries for a list of articles (str, dict or Article). `generate=False`: the selector alone."""
+        from newsml.article import Article, to_article
+
+        if isinstance(articles, (str, dict, Article)) or not hasattr(articles, "__iter__"):
+            raise type_error("articles", "a list of articles", articles)
+        arts = [a if isinstance(a, Article) else to_article(a) for a in articles]
+        picks = [self.select(a) for a in arts]
+        if generate:
+            prompts = [build_prompt([a.sentences[i] for i in p], a.title) for a, p in zip(arts, picks)]
+            texts = self.generate(prompts, batch_size=batch_size)
+        else:
+            texts = [None] * len(arts)
+        name = f"{self.config['name']}@{self.config['version']}"
+        res = []
+        for a, p, t in zip(arts, picks, texts):
+            if t is None:
+                lead = p[: self.config["max_summary_sentences"]]
+                res.append(verify(" ".join(a.sentences[i] for i in lead), list(a.sentences), method="select", model=name))
+            else:
+                res.append(verify(t, list(a.sentences), method="select+generate+verify", model=name,
+                                  max_sentences=self.config["max_summary_sentences"],
+                                  min_support=self.config["min_support"]))
+        return res
+
+    def save_pretrained(self, path: str | Path) -> None:
+        from newsml.safe_io import save_folder
+
+        save_folder(Path(path), self.config, {}, extra_json={"selector.json": self.selector.to_dict()})
+
+
+def default_config() -> dict:
+    return json.loads((DEFAULT_PATH / "config.json").read_text())

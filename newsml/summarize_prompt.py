@@ -1,0 +1,18 @@
+"""The generator's prompt and target format, shared by training and inference (one definition)."""
+
+from __future__ import annotations
+
+INSTRUCTION = "Summarize the news article in three short sentences."
+
+
+def build_prompt(selected_sentences: list[str], title: str | None = None) -> str:
+    """The text the generator continues. Short on purpose: every prompt token costs CPU prefill time."""
+    head = f"Title: {title.strip()}\n" if title else ""
+    body = " ".join(s.strip() for s in selected_sentences)
+    return f"{INSTRUCTION}\n{head}Article: {body}\nSummary:"
+
+
+def build_target(highlights: str) -> str:
+    """CNN highlights (one per line, often without a final stop) -> one line of sentences."""
+    lines = [h.strip() for h in highlights.split("\n") if h.strip()]
+    return " " + " ".join(h if h[-1] in ".!?\"'" else h + "." for h in lines)

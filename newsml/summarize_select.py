@@ -1,0 +1,117 @@
+"""Step 1 of the summarizer: choose which body sentences the generator sees (in article order)."""
+
+from __future__ import annotations
+
+from newsml.text import split_sentences
+
+
+def lead_select(text_or_sentences, tokenizer, budget_tokens: int) -> list[str]:
+    """The leading sentences that fit in `budget_tokens` generator tokens (at least one, truncated)."""
+    sents = split_sentences(text_or_sentences) if isinstance(text_or_sentences, str) else text_or_sentences
+    out, used = [], 0
+    for s in sents:
+        n = len(tokenizer(s, add_special_tokens=False)["input_ids"])
+        if used + n > budget_tokens:
+            if not out:  # one giant first sentence: keep its head
+                ids = tokenizer(s, add_special_tokens=False)["input_ids"][:budget_tokens]
+                out.append(tokenizer.decode(ids))
+            break
+        out.append(s)
+        used += n
+    return out
+
+
+# -- the trained selector --------------------------------------------------------------------------------
+import math  # noqa: E402
+import re  # noqa: E402
+from collections import Counter  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from newsml.text import entities, numbers, tokens  # noqa: E402
+
+_STOP = set(
+    "the a an of to in on for and or is are was were be been by with at from that this it as its his her their "
+    "he she they we i you said says not but have has had will would can could there which who what when".split()
+)
+FEATURES = [
+    "position", "is_first", "in_lead3", "log_index", "log_words", "centroid_sim", "title_sim",
+    "number_density", "entity_density", "is_quote", "is_question", "short",
+]
+
+
+def _vec(ws):
+    return Counter(w for w in ws if w not in _STOP)
+
+
+def _cos(a: Counter, b: Counter) -> float:
+    if not a or not b:
+        return 0.0
+    dot = sum(v * b.get(k, 0) for k, v in a.items())
+    return dot / math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
+
+
+def sentence_features(sentences: list[str], title: str | None = None) -> np.ndarray:
+    """One row per sentence, columns = FEATURES. Pure function (training and inference share it)."""
+    n = len(sentences)
+    toks = [tokens(s) for s in sentences]
+    doc = Counter()
+    for t in toks:
+        doc.update(_vec(t))
+    ref = _vec(tokens(title)) if title else (_vec(toks[0]) if toks else Counter())
+    rows = []
+    for i, (s, t) in enumerate(zip(sentences, toks)):
+        nw = max(1, len(t))
+        rows.append([
+            i / max(1, n), float(i == 0), float(i < 3), math.log1p(i), math.log1p(nw),
+            _cos(_vec(t), doc), _cos(_vec(t), ref) if (title or i > 0) else 1.0,
+            len(numbers(s)) / nw, len(entities(s)) / nw, float(s.lstrip()[:1] in "\"“'‘"),
+            float(s.rstrip().endswith("?")), float(nw < 8),
+        ])
+    return np.asarray(rows, dtype=np.float64).reshape(n, len(FEATURES))
+
+
+class SentenceSelector:
+    """Logistic sentence scorer (weights in JSON) + a token-budgeted pick in article order."""
+
+    def __init__(self, coef, intercept: float, mean, scale, max_sentences: int = 6):
+        self.coef = np.asarray(coef, dtype=np.float64)
+        self.intercept = float(intercept)
+        self.mean = np.asarray(mean, dtype=np.float64)
+        self.scale = np.asarray(scale, dtype=np.float64)
+        self.max_sentences = max_sentences
+
+    def scores(self, sentences: list[str], title: str | None = None) -> np.ndarray:
+        if not sentences:
+            return np.zeros(0)
+        X = (sentence_features(sentences, title) - self.mean) / self.scale
+        return X @ self.coef + self.intercept
+
+    def select(self, sentences, tokenizer, budget_tokens: int, title: str | None = None) -> list[int]:
+        """Indices (article order) of the best-scoring sentences that fit the budget; at least one."""
+        sentences = list(sentences)[:3000]  # scoring is linear; a 50,000-word article stays cheap
+        s = self.scores(sentences, title)
+        chosen, used = [], 0
+        for i in np.argsort(-s, kind="stable"):
+            if re.search(r"[A-Za-z]", sentences[i]) is None:
+                continue
+            n = len(tokenizer(sentences[i], add_special_tokens=False)["input_ids"]) if tokenizer else len(sentences[i].split())
+            if used + n > budget_tokens:
+                continue
+            chosen.append(int(i))
+            used += n
+            if len(chosen) >= self.max_sentences or used > budget_tokens - 10:
+                break
+        if not chosen and sentences:
+            chosen = [int(np.argmax(s))]
+        return sorted(chosen)
+
+    def to_dict(self) -> dict:
+        return {"features": FEATURES, "coef": self.coef.tolist(), "intercept": self.intercept,
+                "mean": self.mean.tolist(), "scale": self.scale.tolist(), "max_sentences": self.max_sentences}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> SentenceSelector:
+        if d.get("features") != FEATURES:
+            raise ValueError(f"selector features {d.get('features')} do not match this newsml version's {FEATURES}")
+        return cls(d["coef"], d["intercept"], d["mean"], d["scale"], d.get("max_sentences", 6))

@@ -1,0 +1,78 @@
+"""Step 3 of the summarizer: check each generated sentence against the article; repair or drop it.
+
+A generated sentence is kept only if every number and every capitalised name in it occurs in the
+article and it overlaps some source sentence (support >= `min_support`). Otherwise the source
+sentence that best covers it replaces it (once), or it is dropped. Pure functions, no model.
+"""
+
+from __future__ import annotations
+
+import re
+
+from newsml.text import entities, numbers, split_sentences, tokens
+from newsml.types import Summary, SummarySentence
+
+
+def _bag(s: str) -> set:
+    t = tokens(s)
+    return set(t) | {a + " " + b for a, b in zip(t, t[1:])}
+
+
+def support(sentence: str, sources: list[str]) -> tuple[float, int]:
+    """(score, index) of the source sentence that best covers `sentence`: share of its uni+bigrams found."""
+    b = _bag(sentence)
+    if not b or not sources:
+        return 0.0, -1
+    best, idx = 0.0, -1
+    for i, s in enumerate(sources):
+        sc = len(b & _bag(s)) / len(b)
+        if sc > best:
+            best, idx = sc, i
+    return best, idx
+
+
+def unsupported(sentence: str, article_text: str, _cache: dict | None = None) -> dict:
+    """Numbers and names in `sentence` that the article lacks."""
+    an = _cache["numbers"] if _cache else numbers(article_text)
+    ae = _cache["entities"] if _cache else entities(article_text)
+    low = _cache["lower"] if _cache else article_text.lower()
+    ents = {e for e in entities(sentence) - ae if e.lower() not in low}
+    return {"numbers": sorted(numbers(sentence) - an), "entities": sorted(ents)}
+
+
+def clean_generation(text: str) -> str:
+    """Trim a raw continuation: first line block only, no trailing fragment without a stop."""
+    text = text.strip().split("\n\n")[0].replace("\n", " ")
+    m = re.search(r"^(.*[.!?][\"'”’)]*)", text, re.S)
+    return (m.group(1) if m else text).strip()
+
+
+def verify(generated: str, sources: list[str], *, method: str, model: str = "", max_sentences: int = 4,
+           min_support: float = 0.5) -> Summary:
+    """Verified Summary of `generated` against the article's `sources` sentences."""
+    article_text = " ".join(sources)
+    cache = {"numbers": numbers(article_text), "entities": entities(article_text), "lower": article_text.lower()}
+    out: list[SummarySentence] = []
+    used_src: set[int] = set()
+    seen: set[str] = set()
+    for s in split_sentences(clean_generation(generated)):
+        if len(out) >= max_sentences:
+            break
+        if len(tokens(s)) < 3 or s.lower() in seen:
+            continue
+        sc, idx = support(s, sources)
+        bad = unsupported(s, article_text, cache)
+        if not bad["numbers"] and not bad["entities"] and sc >= min_support:
+            out.append(SummarySentence(s, sc, idx, "abstractive" if sc < 0.999 else "copied"))
+        elif idx >= 0 and idx not in used_src and sc >= 0.2:
+            out.append(SummarySentence(sources[idx], 1.0, idx, "copied"))  # the guard's replacement
+        else:
+            continue  # dropped: nothing in the article backs it
+        seen.add(out[-1].text.lower())
+        used_src.add(out[-1].source_index)
+    if not out and sources:  # nothing survived: fall back to the lead sentence
+        out.append(SummarySentence(sources[0], 1.0, 0, "copied"))
+    text = " ".join(x.text for x in out)
+    bad = unsupported(text, article_text, cache)
+    return Summary(text=text, sentences=tuple(out), method=method,
+                   faithful=not bad["numbers"] and not bad["entities"], model=model)

@@ -1,0 +1,167 @@
+"""TopicClassifier: a calibrated ensemble of a TF-IDF linear head and a MiniLM-embedding linear head.
+
+    >>> clf = TopicClassifier.from_pretrained()          # the shipped 6-label news model
+    >>> clf.predict(["Arsenal beat Chelsea 2-0 in the league."])[0].label
+    'sport'
+
+Saved folder: `config.json` (labels, architecture, heads, temperature, newsml version, data
+fingerprint), `weights.safetensors` (coefficients, idf), `vocab.json` (TF-IDF terms), `manifest.json`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from newsml.errors import InputValueError, type_error
+from newsml.safe_io import load_folder, save_folder
+from newsml.types import LabelScore, TopicResult
+
+ARCHITECTURE = "newsml.topic.tfidf_minilm_ensemble.v1"
+DEFAULT_PATH = Path(__file__).parent / "models" / "topic"
+TFIDF_CHAR_LIMIT = 100_000  # TF-IDF reads at most this many characters (a 50,000-word article is cut)
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def article_text(x) -> tuple[str, list[str]]:
+    """(classification text, body sentences) for an Article, a dict or a plain string."""
+    from newsml.article import Article, to_article
+
+    a = x if isinstance(x, Article) else to_article(x)
+    head = (a.title + ". ") if a.title else ""
+    return head + a.text, list(a.sentences)
+
+
+class TopicClassifier:
+    """Topic model. `__init__` only stores state; use `from_pretrained` or the training script."""
+
+    def __init__(self, config: dict, tensors: dict[str, np.ndarray], vocab: list[str], encoder=None):
+        self.config = config
+        self.labels: list[str] = list(config["labels"])
+        self._t = tensors
+        self._vocab = vocab
+        self._vectorizer = None
+        self._encoder = encoder
+
+    # -- persistence ---------------------------------------------------------------------------------
+    @classmethod
+    def from_pretrained(cls, path: str | Path | None = None, encoder=None) -> TopicClassifier:
+        path = Path(path) if path else DEFAULT_PATH
+        config, tensors, extra = load_folder(path, ARCHITECTURE, extra_json=["vocab.json"])
+        return cls(config, tensors, extra["vocab.json"], encoder=encoder)
+
+    def save_pretrained(self, path: str | Path) -> None:
+        save_folder(Path(path), self.config, self._t, extra_json={"vocab.json": self._vocab})
+
+    # -- heads -----------------------------------------------------------------------------------------
+    @property
+    def vectorizer(self):
+        if self._vectorizer is None:
+            self._vectorizer = build_vectorizer(self.config["tfidf"], self._vocab, self._t["tfidf.idf"])
+        return self._vectorizer
+
+    @property
+    def encoder(self):
+        if self._encoder is None:
+            from newsml.encoder import SentenceEncoder
+
+            self._encoder = SentenceEncoder()
+        return self._encoder
+
+    def _tfidf_logits(self, texts: list[str]) -> np.ndarray:
+        X = self.vectorizer.transform([t[:TFIDF_CHAR_LIMIT] for t in texts])
+        return np.asarray(X @ self._t["tfidf.coef"].T) + self._t["tfidf.intercept"]
+
+    def _minilm_logits(self, texts: list[str]) -> np.ndarray:
+        E = self.encoder.encode([t[:4000] for t in texts], max_length=256)
+        return E @ self._t["minilm.coef"].T + self._t["minilm.intercept"]
+
+    def logits(self, texts: list[str]) -> np.ndarray:
+        """Uncalibrated ensemble logits, columns in `self.labels` order."""
+        w = self.config["head_weights"]
+        z = np.zeros((len(texts), len(self.labels)))
+        if w.get("tfidf", 0):
+            z += w["tfidf"] * self._tfidf_logits(texts)
+        if w.get("minilm", 0):
+            z += w["minilm"] * self._minilm_logits(texts)
+        return z
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """Calibrated probabilities (temperature scaling fitted on validation), columns = `labels`."""
+        return _softmax(self.logits(texts) / self.config["temperature"])
+
+    # -- public prediction -------------------------------------------------------------------------------
+    def predict(self, articles, n_evidence: int = 3) -> list[TopicResult]:
+        """Topic for each article (str, dict or Article): label, all probabilities, evidence sentences."""
+        if isinstance(articles, (str, dict)) or not hasattr(articles, "__iter__"):
+            raise type_error("articles", "a list of articles (str, dict or Article)", articles)
+        prepared = [article_text(a) for a in articles]
+        if not prepared:
+            return []
+        texts = [p[0] for p in prepared]
+        P = self.predict_proba(texts)
+        out = []
+        for (text, sents), p in zip(prepared, P):
+            k = int(p.argmax())
+            order = np.argsort(-p)
+            out.append(
+                TopicResult(
+                    label=self.labels[k],
+                    score=float(p[k]),
+                    scores=tuple(LabelScore(self.labels[j], float(p[j])) for j in order),
+                    evidence=tuple(self.evidence(sents or [text], k, n_evidence)),
+                    model=f"{self.config['name']}@{self.config['version']}",
+                )
+            )
+        return out
+
+    def evidence(self, sentences: list[str], label_index: int, n: int = 3) -> list[str]:
+        """The sentences whose TF-IDF terms push most towards `label_index` (relative to the other labels)."""
+        if not sentences:
+            return []
+        sents = sentences[:400]  # evidence from the first 400 sentences: bounded cost on huge inputs
+        X = self.vectorizer.transform(sents)
+        coef = self._t["tfidf.coef"]
+        contrast = coef[label_index] - coef.mean(axis=0)
+        s = np.asarray(X @ contrast).ravel()
+        idx = [i for i in np.argsort(-s)[:n] if s[i] > 0]
+        return [sents[i] for i in sorted(idx)]
+
+
+def build_vectorizer(tfidf_config: dict, vocab: list[str], idf: np.ndarray):
+    """A fitted TfidfVectorizer rebuilt from plain data (vocabulary + idf): no pickle involved."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    v = TfidfVectorizer(
+        vocabulary={t: i for i, t in enumerate(vocab)},
+        ngram_range=tuple(tfidf_config["ngram_range"]),
+        sublinear_tf=tfidf_config["sublinear_tf"],
+        lowercase=True,
+        strip_accents="unicode",
+        dtype=np.float32,
+    )
+    v.idf_ = idf.astype(np.float64)
+    return v
+
+
+def check_texts(texts) -> list[str]:
+    if isinstance(texts, str):
+        raise type_error("texts", "a list of strings", texts)
+    texts = list(texts)
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            raise type_error(f"texts[{i}]", "a string", t)
+        if not t.strip():
+            raise InputValueError(f"`texts[{i}]` is empty: every text must hold some words")
+    return texts
+
+
+def load_config(path: str | Path) -> dict:
+    return json.loads((Path(path) / "config.json").read_text())

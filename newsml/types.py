@@ -1,0 +1,95 @@
+"""Result types: frozen dataclasses of plain Python values, each with a JSON-ready `to_dict()`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+def _round(x):
+    if isinstance(x, float):
+        return round(x, 6)  # stable JSON across runs/platforms
+    if isinstance(x, dict):
+        return {k: _round(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_round(v) for v in x]
+    return x
+
+
+@dataclass(frozen=True)
+class LabelScore:
+    label: str
+    score: float
+
+    def to_dict(self) -> dict:
+        return _round(asdict(self))
+
+
+@dataclass(frozen=True)
+class TopicResult:
+    """Top label, a calibrated probability for every label (sorted, highest first), and evidence."""
+
+    label: str
+    score: float
+    scores: tuple[LabelScore, ...]
+    evidence: tuple[str, ...] = ()  # the body sentences that most support `label`
+    model: str = ""
+
+    def to_dict(self) -> dict:
+        return _round(asdict(self))
+
+
+@dataclass(frozen=True)
+class StanceResult:
+    """Stance of the article towards one claim: agree / disagree / discuss / unrelated."""
+
+    claim: str
+    label: str
+    score: float
+    scores: tuple[LabelScore, ...]
+    evidence: tuple[str, ...] = ()  # body sentences closest to the claim
+    model: str = ""
+
+    def to_dict(self) -> dict:
+        return _round(asdict(self))
+
+
+@dataclass(frozen=True)
+class SummarySentence:
+    text: str
+    support: float  # similarity to the best-matching source sentence, 0..1
+    source_index: int  # index into Article.sentences of that sentence
+    kind: str  # "abstractive" (generated, verified) or "copied" (the guard put the source sentence in)
+
+
+@dataclass(frozen=True)
+class Summary:
+    text: str
+    sentences: tuple[SummarySentence, ...]
+    method: str  # "select+generate+verify", "select" (extractive fallback), ...
+    faithful: bool  # every number and name in `text` occurs in the article
+    model: str = ""
+
+    def to_dict(self) -> dict:
+        return _round(asdict(self))
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything `analyze` found in one article. Components not run are `None` and listed in `absent`."""
+
+    title: str | None
+    source: str | None
+    date: str | None
+    n_sentences: int
+    topic: TopicResult | None = None
+    stance: tuple[StanceResult, ...] = ()
+    summary: Summary | None = None
+    related: tuple[str, ...] = ()  # titles of other stories found on the page (not analysed)
+    absent: tuple[str, ...] = ()  # components requested but not available / not requested
+    timings: dict = field(default_factory=dict)  # seconds per component
+    models: dict = field(default_factory=dict)  # component -> model name@version
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["timings"] = {k: round(v, 4) for k, v in self.timings.items()}
+        return _round(d)

@@ -1,0 +1,53 @@
+import os
+from pathlib import Path
+
+import pytest
+
+# Offline always: no model hub, no dataset hub.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+DATA_DIR = Path(os.environ.get("NEWSML_DATA_DIR", ROOT.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def nk_page() -> str:
+    return (PAGES / "scraped_page_nk_troops.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    from newsml.encoder import SentenceEncoder
+
+    return SentenceEncoder()
+
+
+@pytest.fixture(scope="session")
+def topic_model(encoder):
+    from newsml.topic import TopicClassifier
+
+    return TopicClassifier.from_pretrained(encoder=encoder)
+
+
+@pytest.fixture(scope="session")
+def stance_model(encoder):
+    from newsml.stance import StanceClassifier
+
+    return StanceClassifier.from_pretrained(encoder=encoder)
+
+
+@pytest.fixture(scope="session")
+def analyzer(topic_model, stance_model):
+    """Shared read-only Analyzer with the shipped topic and stance models (summarizer loads lazily)."""
+    from newsml import Analyzer
+
+    return Analyzer(topic=topic_model, stance=stance_model)
+
+
+def needs_data(*parts):
+    p = DATA_DIR.joinpath(*parts)
+    return pytest.mark.skipif(not p.exists(), reason=f"dataset file {p} not available")
