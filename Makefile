@@ -30,7 +30,7 @@ setup: $(VENV)/.setup
 setup-dev: $(VENV)/.setup-dev
 
 demo: setup  ## analyse the scraped fixture page with the shipped models
-	$(BIN)/python -m newsml.score benchmarks/fixtures/scraped_page_nk_troops.txt --quiet | $(BIN)/python -m json.tool
+	$(BIN)/python -m newsml.score benchmarks/fixtures/pages/scraped_page_nk_troops.txt --quiet | $(BIN)/python -m json.tool
 
 test: setup-dev  ## the default (fast) test suite, offline
 	$(BIN)/python -m pytest -q

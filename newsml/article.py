@@ -11,7 +11,7 @@ come from the *structure* of such pages, not from any site's strings:
   **related stories**, each a headline, a source, a time stamp and a prose paragraph;
 * a line with a date is the **dateline**; what is left of it (if short) is the **source**.
 
-    >>> a = Article.from_text(open("benchmarks/fixtures/scraped_page_nk_troops.txt").read())
+    >>> a = Article.from_text(open("benchmarks/fixtures/pages/scraped_page_nk_troops.txt").read())
     >>> a.title, a.source, a.date
     ("North Korea confirms troop deployment to Russia, hails 'heroes'", 'Iraqi News', '2025-04-28')
 """

@@ -74,20 +74,21 @@ def _iter_file(f: Path) -> Iterator[dict]:
 
 def _iter_jsonl_stream(fh, name: str) -> Iterator[dict]:
     for i, line in enumerate(fh):
-        if not line.strip():
-            continue
-        gen_id = f"{Path(name).name}:{i + 1}"
-        try:
-            obj = json.loads(line)
-        except ValueError as e:
-            yield {"id": gen_id, "_error": ("JSONDecodeError", f"line {i + 1}: {e}")}
-            continue
-        if not isinstance(obj, dict):
-            yield {"id": gen_id, "_error": ("InputTypeError", f"line {i + 1}: expected a JSON object, got {type(obj).__name__}")}
-            continue
-        rid = obj.get("id")
-        obj["id"] = str(rid) if rid is not None and rid != "" else gen_id
-        yield obj
+        if line.strip():
+            yield parse_line(line, f"{Path(name).name}:{i + 1}")
+
+
+def parse_line(line: str, gen_id: str) -> dict:
+    """One JSONL line -> a raw record; `gen_id` ("<file>:<line>") when the record has no id."""
+    try:
+        obj = json.loads(line)
+    except ValueError as e:
+        return {"id": gen_id, "_error": ("JSONDecodeError", f"{gen_id}: {e}")}
+    if not isinstance(obj, dict):
+        return {"id": gen_id, "_error": ("InputTypeError", f"{gen_id}: expected a JSON object, got {type(obj).__name__}")}
+    rid = obj.get("id")
+    obj["id"] = str(rid) if rid is not None and rid != "" else gen_id
+    return obj
 
 
 # -- scoring --------------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = Path(__file__).parent / "fixtures" / "pages"
+PAGES = ROOT / "benchmarks" / "fixtures" / "pages"
 DATA_DIR = Path(os.environ.get("NEWSML_DATA_DIR", ROOT.parent / "shared" / "data"))
 
 

@@ -1,0 +1,415 @@
+"""newsml benchmarks: quality and speed of every model and of analyze(), beside baselines.
+
+    python -m benchmarks.run --suite quick --device cpu                 # fixture articles, minutes
+    python -m benchmarks.run --suite full --device cpu --data-dir ../shared/data   # whole test splits
+
+Writes benchmarks/results/<suite>-<device>-<date>.json, a Markdown table (.md) and PNG plots
+(throughput vs batch size, topic reliability diagram, stance confusion matrix). `--device cuda` runs
+the same code on a GPU and falls back to CPU with a message when CUDA is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import gzip
+import json
+import os
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.metrics import (
+    compute_classification,
+    compute_ece,
+    compute_faithfulness,
+    compute_fnc,
+    compute_latency,
+    compute_novel_bigrams,
+    compute_rouge,
+)
+
+HERE = Path(__file__).parent
+FIXTURES = HERE / "fixtures"
+TOPIC_MAP = {"World": "world", "Sports": "sport", "Business": "business", "Sci/Tech": "science_technology",
+             "business": "business", "sport": "sport", "tech": "science_technology", "politics": "politics",
+             "entertainment": "entertainment"}
+
+
+def hardware(device: str) -> dict:
+    import torch
+
+    cpu = platform.processor()
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    hw = {"cpu": cpu, "cores": os.cpu_count(), "torch_threads": torch.get_num_threads(), "torch": torch.__version__,
+          "python": platform.python_version(), "device": device}
+    if device.startswith("cuda"):
+        hw["gpu"] = torch.cuda.get_device_name(0)
+    return hw
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _gpu_mem(device):
+    if device.startswith("cuda"):
+        import torch
+
+        return torch.cuda.max_memory_allocated() / 2**20
+    return None
+
+
+def timed(fn, *a, **k):
+    t0 = time.perf_counter()
+    out = fn(*a, **k)
+    return out, time.perf_counter() - t0
+
+
+def speed(fn, items, batch_sizes=(1, 8, 32), n_latency=None):
+    """Latency p50/p95 per item at batch 1 and throughput (items/s) per batch size."""
+    lat = [timed(fn, [x])[1] for x in items[: n_latency or len(items)]]
+    thr = {}
+    for bs in batch_sizes:
+        reps = max(1, min(len(items), bs * 2) // 1)
+        pool = (items * (1 + reps // max(1, len(items))))[:reps]
+        t0 = time.perf_counter()
+        for i in range(0, len(pool), bs):
+            fn(pool[i : i + bs])
+        thr[str(bs)] = len(pool) / (time.perf_counter() - t0)
+    return {**compute_latency(lat), "throughput_per_s": thr}
+
+
+# -- data -------------------------------------------------------------------------------------------------------
+def load_samples():
+    return [json.loads(x) for x in (FIXTURES / "sample_articles.jsonl").read_text().splitlines() if x.strip()]
+
+
+def full_topic_data(data_dir: Path):
+    rows = []
+    for ds, fn in (("ag_news", "newsml_test.jsonl.gz"), ("bbc_news", "test.jsonl.gz")):
+        for r in (json.loads(x) for x in gzip.open(data_dir / ds / fn, "rt", encoding="utf-8")):
+            rows.append({"dataset": ds, "title": r["title"], "text": r["text"], "label": r["label"]})
+    return rows
+
+
+def full_fnc_data(data_dir: Path):
+    op = lambda n: gzip.open(data_dir / "fnc1" / n, "rt", encoding="utf-8", newline="")  # noqa: E731
+    bodies = {r["Body ID"]: r["articleBody"] for r in csv.DictReader(op("competition_test_bodies.csv.gz"))}
+    return [{"text": bodies[r["Body ID"]], "body_id": r["Body ID"], "claim": r["Headline"], "stance": r["Stance"]}
+            for r in csv.DictReader(op("competition_test_stances.csv.gz"))]
+
+
+# -- suites ------------------------------------------------------------------------------------------------------
+def bench_topic(rows, device, data_dir: Path | None, plots_dir: Path | None, prefix: str):
+    from newsml.topic import TopicClassifier
+
+    clf, load_s = timed(TopicClassifier.from_pretrained)
+    texts = [r["title"] + ". " + r["text"] for r in rows]
+    clf.predict(texts[:2])  # warm-up: loads MiniLM
+    P, secs = timed(clf.predict_proba, texts)
+    out = {"load_s": load_s, "n": len(rows), "articles_per_s": len(rows) / secs}
+    for ds in sorted({r["dataset"] for r in rows}):
+        idx = [i for i, r in enumerate(rows) if r["dataset"] == ds]
+        y = np.array([clf.labels.index(TOPIC_MAP[rows[i]["label"]]) for i in idx])
+        present = sorted(set(y.tolist()))
+        m = compute_classification(P[idx].argmax(1), y, labels=present)
+        m["per_class_f1"] = {clf.labels[int(k)]: v for k, v in m["per_class_f1"].items()}
+        out[ds] = {**m, "ece": compute_ece(P[idx], y)["ece"], "n": len(idx)}
+    y_all = np.array([clf.labels.index(TOPIC_MAP[r["label"]]) for r in rows])
+    rel = compute_ece(P, y_all)
+    out["speed"] = speed(lambda b: clf.predict(b), [{"title": r["title"], "text": r["text"]} for r in rows[:16]],
+                         n_latency=16)
+    if data_dir is not None:  # baseline in the same run: TF-IDF + LR on the same training data
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        train = []
+        for ds, fn in (("ag_news", "newsml_train.jsonl.gz"), ("bbc_news", "train.jsonl.gz")):
+            train += [json.loads(x) for x in gzip.open(data_dir / ds / fn, "rt", encoding="utf-8")]
+        vec = TfidfVectorizer()
+        Xtr = vec.fit_transform([r["title"].strip() + ". " + r["text"].strip() for r in train])
+        lr = LogisticRegression(max_iter=2000).fit(Xtr, [clf.labels.index(TOPIC_MAP[r["label"]]) for r in train])
+        Pb = lr.predict_proba(vec.transform(texts))
+        cols = list(lr.classes_)
+        Pb_full = np.zeros((len(rows), len(clf.labels)))
+        Pb_full[:, cols] = Pb
+        out["baseline_tfidf_lr"] = {}
+        for ds in sorted({r["dataset"] for r in rows}):
+            idx = [i for i, r in enumerate(rows) if r["dataset"] == ds]
+            y = np.array([clf.labels.index(TOPIC_MAP[rows[i]["label"]]) for i in idx])
+            m = compute_classification(Pb_full[idx].argmax(1), y, labels=sorted(set(y.tolist())))
+            out["baseline_tfidf_lr"][ds] = {"macro_f1": m["macro_f1"], "accuracy": m["accuracy"],
+                                            "ece": compute_ece(Pb_full[idx], y)["ece"]}
+    if plots_dir is not None:
+        _plot_reliability(rel["bins"], plots_dir / f"{prefix}-topic-reliability.png")
+    return out
+
+
+def bench_stance(rows, device, data_dir: Path | None, plots_dir: Path | None, prefix: str):
+    from newsml.stance import StanceClassifier
+
+    clf, load_s = timed(StanceClassifier.from_pretrained)
+    by_body: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        by_body.setdefault(r.get("body_id") or r["text"][:200], []).append(i)
+    pred = [None] * len(rows)
+    t0 = time.perf_counter()
+    for idx in by_body.values():  # the article is encoded once for all its claims
+        res = clf.predict({"text": rows[idx[0]]["text"]}, [rows[i]["claim"] for i in idx])
+        for i, r in zip(idx, res):
+            pred[i] = r.label
+    secs = time.perf_counter() - t0
+    gold = [r["stance"] for r in rows]
+    out = {"load_s": load_s, "n": len(rows), "pairs_per_s": len(rows) / secs, **compute_fnc(pred, gold)}
+    body = rows[0]["text"]
+    out["speed_claims_per_article"] = {
+        str(k): k / timed(clf.predict, {"text": body}, [rows[j % len(rows)]["claim"] for j in range(k)])[1]
+        for k in (1, 8, 32)
+    }
+    if plots_dir is not None:
+        _plot_confusion(out["confusion_matrix"], out["labels"], plots_dir / f"{prefix}-stance-confusion.png")
+    return out
+
+
+def bench_fnc_baseline(data_dir: Path, rows):
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    from training.fnc_baseline import features
+    from training.train_stance import read_fnc
+
+    bodies, stances = read_fnc(data_dir, "train")
+    X = np.stack([features(h, bodies[b]) for h, b, _ in stances])
+    gb = GradientBoostingClassifier(n_estimators=200, random_state=14128).fit(X, [s for _, _, s in stances])
+    P = gb.predict(np.stack([features(r["claim"], r["text"]) for r in rows]))
+    return compute_fnc(list(P), [r["stance"] for r in rows])
+
+
+def bench_summary(rows, device, batch_size=8):
+    from newsml.article import Article
+    from newsml.summarize import Summarizer
+    from newsml.text import split_sentences
+
+    s, load_s = timed(Summarizer.from_pretrained, device=device)
+    _, gen_load_s = timed(s._load)
+    refs = ["\n".join(h.strip() for h in r["reference"].split("\n") if h.strip()) for r in rows]
+    arts = [Article(text=r["text"]) for r in rows]
+    out = {"load_s": load_s + gen_load_s, "n": len(rows)}
+    out["lead3"] = compute_rouge([" ".join(split_sentences(r["text"])[:3]) for r in rows], refs)
+    out["selector"] = compute_rouge([x.text for x in s.summarize(arts, generate=False)], refs)
+    res, secs = timed(s.summarize, arts, batch_size=batch_size)
+    texts = [x.text for x in res]
+    n_sent = sum(len(x.sentences) for x in res)
+    out["newsml"] = {**compute_rouge(texts, refs), **compute_faithfulness(texts, [r["text"] for r in rows]),
+                     **compute_novel_bigrams(texts, [r["text"] for r in rows]),
+                     "guard_replaced_share": sum(z.kind == "copied" for x in res for z in x.sentences) / max(1, n_sent),
+                     "articles_per_s": len(rows) / secs, "batch_size": batch_size}
+    # the plain transformers pipeline on the same generator and prompts, unbatched (speed reference)
+    out["pipeline_baseline"] = _pipeline_speed(s, arts[: min(4, len(arts))])
+    out["speedup_vs_pipeline"] = out["newsml"]["articles_per_s"] / out["pipeline_baseline"]["articles_per_s"]
+    return out
+
+
+def _pipeline_speed(s, arts):
+    from transformers import pipeline
+
+    from newsml.summarize_prompt import build_prompt
+
+    model, tok = s._load()
+    pipe = pipeline("text-generation", model=model, tokenizer=tok, device=model.device)
+    prompts = [build_prompt([a.sentences[i] for i in s.select(a)], a.title) for a in arts]
+    t0 = time.perf_counter()
+    for p in prompts:
+        pipe(p, max_new_tokens=s.config["generation"]["max_new_tokens"], do_sample=False, return_full_text=False)
+    return {"articles_per_s": len(prompts) / (time.perf_counter() - t0), "n": len(prompts)}
+
+
+def bench_analyze(device):
+    from newsml import Analyzer
+
+    pages = sorted(p for p in (FIXTURES / "pages").iterdir() if p.suffix in (".txt", ".html") and "boilerplate" not in p.name)
+    texts = [p.read_text(encoding="utf-8") for p in pages]
+    an = Analyzer(device=device)
+    t0 = time.perf_counter()
+    an.analyze(texts[0], components=["topic", "stance"])
+    load_s = time.perf_counter() - t0
+    out = {"pages": [p.name for p in pages], "first_call_s": load_s}
+    out["topic_stance"] = speed(lambda b: an.analyze_batch(b, components=["topic", "stance"]), texts, (1, 8))
+    lat = [timed(an.analyze, t)[1] for t in texts]
+    out["all_components"] = compute_latency(lat)
+    out["all_components"]["articles_per_s"] = len(texts) / sum(lat)
+    return out
+
+
+# -- plots + report -------------------------------------------------------------------------------------------------
+def _plot_reliability(bins, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4, 4))
+    ax.plot([0, 1], [0, 1], "k--", lw=1)
+    ax.bar([(b["lo"] + b["hi"]) / 2 for b in bins], [b["accuracy"] for b in bins], width=1 / 15, alpha=0.7, edgecolor="k")
+    ax.set(xlabel="confidence", ylabel="accuracy", title="topic reliability")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def _plot_confusion(cm, labels, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    a = np.asarray(cm, dtype=float)
+    ax.imshow(a / np.maximum(1, a.sum(1, keepdims=True)), cmap="Blues")
+    for i in range(len(labels)):
+        for j in range(len(labels)):
+            ax.text(j, i, int(a[i, j]), ha="center", va="center", fontsize=8)
+    ax.set(xticks=range(len(labels)), yticks=range(len(labels)), xticklabels=labels, yticklabels=labels,
+           xlabel="predicted", ylabel="gold", title="stance confusion")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def _plot_throughput(res, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4.5, 3.5))
+    for name, thr in res.items():
+        ks = sorted(thr, key=int)
+        ax.plot([int(k) for k in ks], [thr[k] for k in ks], marker="o", label=name)
+    ax.set(xscale="log", xlabel="batch size", ylabel="items/s", title="throughput")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def markdown(r: dict) -> str:
+    f = lambda x, d=3: "-" if x is None else (f"{x:.{d}f}" if isinstance(x, float) else str(x))  # noqa: E731
+    L = [f"# newsml benchmark: {r['suite']} / {r['hardware']['device']} / {r['date']}", "",
+         f"Hardware: {r['hardware']}", ""]
+    t = r.get("topic")
+    if t:
+        L += ["## Topic", "", "| dataset | n | macro-F1 | accuracy | ECE | baseline TF-IDF+LR macro-F1 | baseline ECE |", "|---|---|---|---|---|---|---|"]
+        for ds in ("ag_news", "bbc_news"):
+            if ds in t:
+                b = t.get("baseline_tfidf_lr", {}).get(ds, {})
+                L.append(f"| {ds} | {t[ds]['n']} | {f(t[ds]['macro_f1'])} | {f(t[ds]['accuracy'])} | {f(t[ds]['ece'])} | {f(b.get('macro_f1'))} | {f(b.get('ece'))} |")
+        L += ["", f"Speed: {f(t['articles_per_s'], 1)} articles/s (predict_proba, all rows); latency p50 {f(t['speed']['p50_s'])} s; load {f(t['load_s'])} s.", ""]
+    s = r.get("stance")
+    if s:
+        b = r.get("stance_baseline") or {}
+        L += ["## Stance (FNC-1)", "", "| system | n | FNC score % | macro-F1 | agree | disagree | discuss | unrelated |", "|---|---|---|---|---|---|---|---|"]
+        for name, m in (("newsml", s), ("official baseline", b)):
+            if m:
+                pc = m["per_class_f1"]
+                L.append(f"| {name} | {s['n']} | {f(m['fnc_relative'], 2)} | {f(m['macro_f1'])} | {f(pc['agree'])} | {f(pc['disagree'])} | {f(pc['discuss'])} | {f(pc['unrelated'])} |")
+        L += ["", f"Speed: {f(s['pairs_per_s'], 1)} pairs/s; load {f(s['load_s'])} s.", ""]
+    m = r.get("summary")
+    if m:
+        L += ["## Summary (CNN)", "", "| system | R1 | R2 | RLsum |", "|---|---|---|---|"]
+        for name, k in (("Lead-3", "lead3"), ("selector alone", "selector"), ("newsml", "newsml")):
+            L.append(f"| {name} | {f(m[k]['rouge1'], 2)} | {f(m[k]['rouge2'], 2)} | {f(m[k]['rougeLsum'], 2)} |")
+        n = m["newsml"]
+        L += ["", f"n={m['n']}; summaries with an unsupported number: {n['summaries_with_unsupported_number']}; "
+              f"unsupported-entity rate {f(n['unsupported_entity_rate'])}; guard replaced {f(n['guard_replaced_share'])} of sentences; "
+              f"novel bigrams {f(n['novel_bigram_rate'])}; {f(n['articles_per_s'], 2)} articles/s (batch {n['batch_size']}); "
+              f"plain transformers pipeline {f(m['pipeline_baseline']['articles_per_s'], 2)} articles/s (x{f(m['speedup_vs_pipeline'], 2)}).", ""]
+    a = r.get("analyze")
+    if a:
+        L += ["## analyze() end to end (fixture pages)", "",
+              f"topic+stance: p50 {f(a['topic_stance']['p50_s'])} s, p95 {f(a['topic_stance']['p95_s'])} s, "
+              f"throughput {a['topic_stance']['throughput_per_s']}; all components: p50 {f(a['all_components']['p50_s'])} s, "
+              f"{f(a['all_components']['articles_per_s'], 2)} articles/s; first call (loads models) {f(a['first_call_s'])} s.", ""]
+    L += [f"Peak RSS: {f(r['peak_rss_mb'], 0)} MB. Total {f(r['seconds'], 0)} s.", ""]
+    return "\n".join(L)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--suite", default="quick", choices=["quick", "full"])
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--data-dir", default=str(HERE.parent.parent / "shared" / "data"))
+    ap.add_argument("--out", default=str(HERE / "results"))
+    ap.add_argument("--only", default="topic,stance,summary,analyze")
+    ap.add_argument("--summary-limit", type=int, default=None, help="full suite: first N CNN test stories")
+    args = ap.parse_args(argv)
+    device = args.device
+    if device.startswith("cuda"):
+        import torch
+
+        if not torch.cuda.is_available():
+            print("benchmarks: CUDA requested but not available; running on CPU", file=sys.stderr)
+            device = "cpu"
+    only = set(args.only.split(","))
+    data_dir = Path(args.data_dir) if Path(args.data_dir).exists() else None
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    date = dt.date.today().isoformat()
+    prefix = f"{args.suite}-{device.split(':')[0]}-{date}"
+    t0 = time.time()
+    r = {"suite": args.suite, "date": date, "hardware": hardware(device), "command": "python -m benchmarks.run " + " ".join(argv or sys.argv[1:])}
+    samples = load_samples()
+    if args.suite == "full" and data_dir is None:
+        raise SystemExit(f"--suite full needs --data-dir with the test splits ({args.data_dir} not found)")
+    if "topic" in only:
+        rows = full_topic_data(data_dir) if args.suite == "full" else [s for s in samples if s["task"] == "topic"]
+        r["topic"] = bench_topic(rows, device, data_dir, out_dir, prefix)
+        print("topic done", flush=True)
+    if "stance" in only:
+        rows = full_fnc_data(data_dir) if args.suite == "full" else [s for s in samples if s["task"] == "stance"]
+        r["stance"] = bench_stance(rows, device, data_dir, out_dir, prefix)
+        if args.suite == "full":
+            r["stance_baseline"] = bench_fnc_baseline(data_dir, rows)
+        print("stance done", flush=True)
+    if "summary" in only:
+        if args.suite == "full":
+            rows = [{"text": x["article"], "reference": x["highlights"]} for x in
+                    (json.loads(y) for y in gzip.open(data_dir / "cnn_dailymail" / "test.jsonl.gz", "rt", encoding="utf-8"))]
+            rows = rows[: args.summary_limit]
+        else:
+            rows = [s for s in samples if s["task"] == "summary"]
+        r["summary"] = bench_summary(rows, device)
+        print("summary done", flush=True)
+    if "analyze" in only:
+        r["analyze"] = bench_analyze(device)
+    r["peak_rss_mb"] = peak_rss_mb()
+    r["gpu_peak_mb"] = _gpu_mem(device)
+    r["seconds"] = time.time() - t0
+    thr = {}
+    if "topic" in r:
+        thr["topic.predict"] = r["topic"]["speed"]["throughput_per_s"]
+    if "stance" in r:
+        thr["stance claims/article"] = r["stance"]["speed_claims_per_article"]
+    if "analyze" in r:
+        thr["analyze topic+stance"] = r["analyze"]["topic_stance"]["throughput_per_s"]
+    if thr:
+        _plot_throughput(thr, out_dir / f"{prefix}-throughput.png")
+    (out_dir / f"{prefix}.json").write_text(json.dumps(r, indent=2, default=float))
+    (out_dir / f"{prefix}.md").write_text(markdown(r))
+    print(markdown(r))
+    return r
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""Topic classifier: shipped model on real test articles, save/load round trip, evidence, odd inputs."""
+
+import gzip
+import json
+
+import numpy as np
+import pytest
+
+from newsml.errors import InputTypeError, InputValueError, ModelLoadError
+from newsml.topic import TopicClassifier
+from tests.conftest import DATA_DIR, needs_data
+
+
+def test_labels_and_probabilities(topic_model):
+    assert topic_model.labels == ["world", "politics", "business", "sport", "science_technology", "entertainment"]
+    r = topic_model.predict(["Manchester United beat Liverpool 2-1 at Old Trafford on Sunday, with the winning goal "
+                             "scored in the final minute of the Premier League match."])[0]
+    assert r.label == "sport"
+    assert abs(sum(s.score for s in r.scores) - 1) < 1e-5 and len(r.scores) == 6
+    assert r.scores[0].label == r.label and r.score == r.scores[0].score
+
+
+@needs_data("bbc_news", "test.jsonl.gz")
+def test_real_test_articles(topic_model):
+    rows = [json.loads(x) for x in gzip.open(DATA_DIR / "bbc_news" / "test.jsonl.gz", "rt")][:40]
+    mapping = {"business": "business", "sport": "sport", "tech": "science_technology", "politics": "politics",
+               "entertainment": "entertainment"}
+    preds = topic_model.predict([{"title": r["title"], "text": r["text"]} for r in rows])
+    acc = np.mean([p.label == mapping[r["label"]] for p, r in zip(preds, rows)])
+    assert acc >= 0.85  # the full-split numbers live in the model card
+
+
+def test_evidence_sentences_come_from_the_article(topic_model, nk_page):
+    from newsml import to_article
+
+    a = to_article(nk_page)
+    r = topic_model.predict([a])[0]
+    assert r.label in ("world", "politics")
+    assert 1 <= len(r.evidence) <= 3 and all(e in a.sentences for e in r.evidence)
+
+
+def test_save_load_round_trip(topic_model, tmp_path):
+    topic_model.save_pretrained(tmp_path / "m")
+    again = TopicClassifier.from_pretrained(tmp_path / "m", encoder=topic_model.encoder)
+    assert again.config == json.loads((tmp_path / "m" / "config.json").read_text())
+    assert again.config == {**topic_model.config, "newsml_version": again.config["newsml_version"]}
+    texts = ["Oil prices rose on Tuesday as OPEC agreed to cut output.", "The new phone has a faster chip."]
+    np.testing.assert_allclose(again.predict_proba(texts), topic_model.predict_proba(texts), rtol=1e-6)
+
+
+def test_tampered_weights_are_refused(topic_model, tmp_path):
+    topic_model.save_pretrained(tmp_path / "m")
+    with open(tmp_path / "m" / "weights.safetensors", "r+b") as f:
+        f.seek(-4, 2)
+        f.write(b"\x00\x01\x02\x03")
+    with pytest.raises(ModelLoadError, match="weights.safetensors"):
+        TopicClassifier.from_pretrained(tmp_path / "m")
+
+
+@pytest.mark.parametrize("text", [
+    "word " * 50_000,                                    # 50,000 words
+    "Elections",                                          # one word
+    "Le gouvernement a annoncé mardi une nouvelle réforme des retraites.",  # not English
+    "12345 67890 !!! ??? 3.14 -- ###",                    # no letters
+])
+def test_long_and_odd_inputs(topic_model, text):
+    r = topic_model.predict([text])[0]
+    assert r.label in topic_model.labels and 0 < r.score <= 1
+
+
+def test_bad_inputs(topic_model):
+    with pytest.raises(InputTypeError, match="articles"):
+        topic_model.predict("a bare string is not a list")
+    with pytest.raises(InputValueError):
+        topic_model.predict(["   "])
+    assert topic_model.predict([]) == []
