@@ -215,8 +215,24 @@ def _is_prose(line: str) -> bool:
     return n >= 7 and bool(re.search(r"[.!?][\"'”’)]*\s*$", line))
 
 
+_STRONG_CHROME = re.compile(
+    r"(\bcookies\b|\bnewsletter\b|\bsubscribe\b|\bsign up\b|\bdownload (the|our) app\b|\bapp ?store\b|"
+    r"google play|\ball rights reserved\b|\bprivacy policy\b|\bterms of (use|service)\b|\bclick here\b|"
+    r"\bcontinue reading\b|\bfollow us\b)",
+    re.I,
+)
+
+
 def _is_chrome(line: str) -> bool:
-    return bool(_CHROME.search(line)) and _words(line) <= 25 or bool(_TIMESTAMP.match(line))
+    """Site UI: a short line with a UI word, a time stamp, or a sentence that is plainly a promo.
+
+    Running text only counts as chrome on strong promo phrases, so a story *about* Facebook or
+    email keeps its sentences."""
+    if _TIMESTAMP.match(line):
+        return True
+    if _is_prose(line):
+        return bool(_STRONG_CHROME.search(line)) and _words(line) <= 30
+    return bool(_CHROME.search(line))
 
 
 def _clean(line: str) -> str:

@@ -77,7 +77,7 @@ class StanceClassifier:
             sents = split_body(a.text, self.config["max_sentences"]) or [a.text[:1000]]
         S = self.encoder.encode(sents)
         C = self.encoder.encode([c[:MAX_CLAIM_CHARS] for c in claims])
-        X = np.stack([pair_features(c, sents, C[i], S) for i, c in enumerate(claims)])
+        X = np.stack([pair_features(c, sents, C[i], S) for i, c in enumerate(claims)])[:, : self.config["n_features"]]
         P = self.proba_from_features(X)
         out = []
         for i, (c, p) in enumerate(zip(claims, P)):

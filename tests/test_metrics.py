@@ -1,0 +1,49 @@
+"""Pure metric functions on hand-made cases."""
+
+import numpy as np
+import pytest
+
+from benchmarks.metrics import (
+    compute_classification,
+    compute_ece,
+    compute_faithfulness,
+    compute_fnc,
+    compute_novel_bigrams,
+    compute_rouge,
+)
+
+
+def test_fnc_score_by_hand():
+    gold = ["agree", "unrelated", "discuss", "disagree"]
+    pred = ["agree", "unrelated", "agree", "unrelated"]
+    m = compute_fnc(pred, gold)
+    # agree right: 0.25+0.75; unrelated right: 0.25; discuss->agree: related right 0.25; disagree->unrelated: 0
+    assert m["fnc_score"] == pytest.approx(1.0 + 0.25 + 0.25)
+    assert m["fnc_max"] == pytest.approx(3.25)
+    assert m["fnc_relative"] == pytest.approx(100 * 1.5 / 3.25)
+    assert m["confusion_matrix"][3][3] == 1 and m["confusion_matrix"][1][3] == 1
+
+
+def test_classification_and_ece():
+    m = compute_classification([0, 1, 1, 0], [0, 1, 0, 0])
+    assert m["accuracy"] == 0.75
+    assert m["per_class_f1"]["0"] == pytest.approx(0.8) and m["per_class_f1"]["1"] == pytest.approx(2 / 3)
+    P = np.array([[0.9, 0.1], [0.6, 0.4]])
+    e = compute_ece(P, np.array([0, 1]))
+    # bin (0.8667,0.9333]: conf .9 acc 1; bin (0.6-ish]: conf .6 acc 0 -> (0.1 + 0.6)/2
+    assert e["ece"] == pytest.approx(0.35)
+
+
+def test_rouge_known_value():
+    r = compute_rouge(["the cat sat on the mat"], ["the cat sat on the mat"])
+    assert r["rouge1"] == pytest.approx(100) and r["rougeLsum"] == pytest.approx(100)
+    r = compute_rouge(["the cat sat"], ["the cat sat on the mat"])
+    # unigram: P = 3/3, R = 3/6 -> F = 2/3
+    assert r["rouge1"] == pytest.approx(200 / 3, abs=1e-6)
+
+
+def test_novel_bigrams_and_faithfulness():
+    assert compute_novel_bigrams(["a b c"], ["a b c d"])["novel_bigram_rate"] == 0
+    assert compute_novel_bigrams(["a x c"], ["a b c"])["novel_bigram_rate"] == 1
+    f = compute_faithfulness(["Kim sent 500 troops."], ["Kim sent 14,000 troops."])
+    assert f["summaries_with_unsupported_number"] == 1 and f["unsupported_entity_rate"] == 0

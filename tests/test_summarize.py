@@ -1,0 +1,106 @@
+"""Summarizer: the verifier alone (planted facts), selection bounds, the generator path, the shipped model."""
+
+import json
+
+import pytest
+
+from newsml.summarize_verify import unsupported, verify
+
+SOURCES = [
+    "North Korea sent an estimated 14,000 troops to Russia, Ukrainian officials said.",
+    "Leader Kim Jong Un ordered the deployment under a treaty with Vladimir Putin.",
+    "South Korea condemned the decision on Monday.",
+]
+
+
+def test_guard_catches_invented_number():
+    s = verify("North Korea sent an estimated 20,000 troops to Russia.", SOURCES, method="t")
+    assert "20,000" not in s.text and s.sentences[0].kind == "copied" and s.sentences[0].source_index == 0
+    assert s.faithful
+
+
+def test_guard_catches_invented_name():
+    s = verify("Kim Jong Un ordered the deployment with Xi Jinping.", SOURCES, method="t")
+    assert "Xi" not in s.text and "Jinping" not in s.text and s.faithful
+
+
+def test_supported_abstractive_sentence_is_kept():
+    s = verify("Kim Jong Un ordered the deployment of 14,000 troops to Russia.", SOURCES, method="t")
+    assert s.sentences[0].kind == "abstractive" and s.text.startswith("Kim Jong Un ordered")
+
+
+def test_written_numbers_are_checked():
+    assert unsupported("Three soldiers died.", " ".join(SOURCES))["numbers"] == ["3"]
+    assert unsupported("The troops numbered 14,000.", " ".join(SOURCES))["numbers"] == []
+
+
+def test_unsupported_sentence_without_source_is_dropped():
+    s = verify("Completely unrelated gibberish about bananas. South Korea condemned the decision on Monday.", SOURCES, method="t")
+    assert s.text == "South Korea condemned the decision on Monday."
+
+
+def test_selector_bounds_any_length():
+    from newsml.summarize import DEFAULT_PATH
+    from newsml.summarize_select import SentenceSelector
+
+    sel = SentenceSelector.from_dict(json.loads((DEFAULT_PATH / "selector.json").read_text()))
+    sents = [f"Sentence number {i} talks about the economy of the country in some detail." for i in range(5000)]
+    idx = sel.select(sents, None, 300)
+    assert 1 <= len(idx) <= sel.max_sentences and idx == sorted(idx)
+
+
+def test_any_causal_lm_works_as_generator(tmp_path):
+    """The hub path: any HF causal-LM id or folder. A tiny random Llama built from a config, no download."""
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    from newsml.backbones import smollm2_path
+    from newsml.summarize import Summarizer
+
+    tok = AutoTokenizer.from_pretrained(smollm2_path())
+    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                      num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=1024)
+    LlamaForCausalLM(cfg).save_pretrained(tmp_path / "tiny")
+    tok.save_pretrained(tmp_path / "tiny")
+    s = Summarizer.from_pretrained(generator=str(tmp_path / "tiny"))
+    s.config["generation"]["max_new_tokens"] = 12
+    out = s.summarize([{"title": "Troops", "text": " ".join(SOURCES)}])[0]
+    assert out.text and out.faithful  # random tokens never survive the verifier with invented names/numbers
+    assert all(x.text in SOURCES or x.kind == "abstractive" for x in out.sentences)
+
+
+@pytest.mark.slow
+def test_fixture_page_summary(nk_page):
+    from newsml import to_article
+    from newsml.summarize import Summarizer
+    from newsml.text import numbers
+
+    a = to_article(nk_page)
+    s = Summarizer.from_pretrained().summarize([a])[0]
+    assert 2 <= len(s.sentences) <= 4
+    assert "North Korea" in s.text or "Korean" in s.text
+    assert numbers(s.text) <= numbers(a.text) and s.faithful
+
+
+@pytest.mark.slow
+def test_fifty_thousand_words_do_not_crash():
+    from newsml.summarize import Summarizer
+
+    text = " ".join(f"The council met on day {i % 28 + 1} to discuss the budget for roads and schools." for i in range(4000))
+    s = Summarizer.from_pretrained().summarize([text])[0]
+    assert s.text and s.faithful
+
+
+def test_adapter_round_trip(tmp_path):
+    """The shipped adapter loads into the base, and a save -> load of the summarizer folder is exact."""
+    from newsml.summarize import DEFAULT_PATH, Summarizer
+
+    s = Summarizer.from_pretrained()
+    s.save_pretrained(tmp_path / "s")
+    again = Summarizer.from_pretrained(tmp_path / "s", use_adapter=False)
+    assert {k: v for k, v in again.config.items() if k != "newsml_version"} == \
+           {k: v for k, v in s.config.items() if k != "newsml_version"}
+    assert again.selector.to_dict() == s.selector.to_dict()
+    from safetensors.numpy import load_file
+
+    w = load_file(str(DEFAULT_PATH / "adapter" / "adapter_model.safetensors"))
+    assert w and all("lora_" in k for k in w)
