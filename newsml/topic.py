@@ -94,8 +94,17 @@ class TopicClassifier:
         return z
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
-        """Calibrated probabilities (temperature scaling fitted on validation), columns = `labels`."""
-        return _softmax(self.logits(texts) / self.config["temperature"])
+        """Calibrated probabilities (temperature scaling fitted on validation), columns = `labels`.
+
+        With `length_temperature` [a, b] in the config, T = exp(a + b * log1p(words)): short snippets
+        and long articles get their own temperature."""
+        z = self.logits(texts)
+        lt = self.config.get("length_temperature")
+        if lt:
+            T = np.exp(lt[0] + lt[1] * np.log1p([len(t.split()) for t in texts]))[:, None]
+        else:
+            T = self.config["temperature"]
+        return _softmax(z / T)
 
     # -- public prediction -------------------------------------------------------------------------------
     def predict(self, articles, n_evidence: int = 3) -> list[TopicResult]:

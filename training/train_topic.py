@@ -90,6 +90,28 @@ def ece(probs: np.ndarray, y: np.ndarray, n_bins: int = 15) -> float:
     return compute_ece(probs, y, n_bins)["ece"]
 
 
+def fit_length_temperature(z: np.ndarray, y: np.ndarray, nwords: np.ndarray) -> tuple[float, float]:
+    """Temperature T = exp(a + b * log1p(words)) minimising validation NLL (grid search over a, b).
+
+    One global T under-corrects short AG snippets and over-corrects long BBC articles; letting T
+    depend on length (2 parameters) fits both.
+    """
+    L = np.log1p(nwords)[:, None]
+
+    def nll(a, b):
+        s = z / np.exp(a + b * L)
+        s = s - s.max(1, keepdims=True)
+        return float(-(s[np.arange(len(y)), y] - np.log(np.exp(s).sum(1))).mean())
+
+    best = (np.inf, 0.0, 0.0)
+    for b in np.linspace(-0.6, 0.6, 49):
+        for a in np.linspace(-3, 3, 121):
+            v = nll(a, b)
+            if v < best[0]:
+                best = (v, a, b)
+    return float(best[1]), float(best[2])
+
+
 def fit_temperature(z: np.ndarray, y: np.ndarray) -> float:
     """The temperature minimising validation NLL (1-D search on a log grid, then refine)."""
     def nll(t):
@@ -114,8 +136,11 @@ def main(argv=None):
     ap.add_argument("--cache", default=str(ROOT / "runs/topic"), help="embedding cache (ignored by git)")
     ap.add_argument("--metrics-out", default=str(ROOT / "training/results/topic_metrics.json"))
     ap.add_argument("--no-minilm", action="store_true", help="TF-IDF head only (fast)")
+    ap.add_argument("--dataset-weight", nargs="*", default=None, help="e.g. bbc_news=1 (default: bbc_news=3)")
     args = ap.parse_args(argv)
     cfg = TopicTrainConfig()
+    if args.dataset_weight is not None:
+        cfg.dataset_weights = {k: float(v) for k, v in (x.split("=") for x in args.dataset_weight)}
     t_start = time.time()
 
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -204,7 +229,21 @@ def main(argv=None):
     ens_f1, w = best
     z_va = w * z_t + (1 - w) * z_m
     T = fit_temperature(z_va, y_va)
-    print(f"chosen tfidf weight {w}, temperature {T:.3f}", flush=True)
+    nw_va = np.array([len(r[0].split()) for r in val])
+    a_len, b_len = fit_length_temperature(z_va, y_va, nw_va)
+    from benchmarks.metrics import compute_ece
+
+    def _p(z, T_):
+        e = np.exp(z / T_ - (z / T_).max(1, keepdims=True))
+        return e / e.sum(1, keepdims=True)
+
+    T_len = np.exp(a_len + b_len * np.log1p(nw_va))[:, None]
+    val_ece = {g: {"global_T": compute_ece(_p(z_va[g_va == g], T), y_va[g_va == g])["ece"],
+                   "length_T": compute_ece(_p(z_va[g_va == g], T_len[g_va == g]), y_va[g_va == g])["ece"]}
+               for g in sorted(set(g_va))}
+    use_len = all(v["length_T"] <= v["global_T"] for v in val_ece.values())
+    print(f"chosen tfidf weight {w}, temperature {T:.3f}; length temperature a={a_len:.3f} b={b_len:.3f}; "
+          f"val ECE {val_ece} -> {'length' if use_len else 'global'} temperature", flush=True)
 
     # 5) save --------------------------------------------------------------------------------------------
     vocab = [t for t, _ in sorted(vec.vocabulary_.items(), key=lambda kv: kv[1])]
@@ -224,6 +263,8 @@ def main(argv=None):
         "label_map": LABEL_MAP if not args.data else None,
         "head_weights": {"tfidf": w, "minilm": (1 - w) if minilm_lr is not None else 0.0},
         "temperature": T,
+        # T(words) = exp(a + b * log1p(words)), used when it lowered validation ECE on every dataset
+        "length_temperature": [a_len, b_len] if use_len else None,
         "tfidf": {"ngram_range": list(cfg.ngram_range), "sublinear_tf": cfg.sublinear_tf, "C": tfidf_C},
         "minilm": {"base": "sentence-transformers/all-MiniLM-L6-v2", "max_length": cfg.embed_max_length,
                    "C": minilm_C if minilm_lr is not None else None},
@@ -236,7 +277,7 @@ def main(argv=None):
     clf = TopicClassifier.from_pretrained(args.out, encoder=enc)  # evaluate what was saved
 
     # 6) report on validation and test (test only to report) ----------------------------------------------
-    metrics = {"validation": {"tfidf_macro_f1": tfidf_f1, "ensemble_macro_f1": ens_f1,
+    metrics = {"validation": {"tfidf_macro_f1": tfidf_f1, "ensemble_macro_f1": ens_f1, "ece": val_ece,
                               "minilm_macro_f1": minilm_f1 if minilm_lr is not None else None}}
     if test:
         from benchmarks.metrics import compute_classification, compute_ece
