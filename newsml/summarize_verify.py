@@ -19,16 +19,15 @@ def _bag(s: str) -> set:
 
 
 def support(sentence: str, sources: list[str]) -> tuple[float, int]:
-    """(score, index) of the source sentence that best covers `sentence`: share of its uni+bigrams found."""
+    """(score, index): the share of `sentence`'s uni+bigrams found in its best source sentence plus the
+    one source that adds the most (summaries often fuse two sentences); index = the best single source."""
     b = _bag(sentence)
     if not b or not sources:
         return 0.0, -1
-    best, idx = 0.0, -1
-    for i, s in enumerate(sources):
-        sc = len(b & _bag(s)) / len(b)
-        if sc > best:
-            best, idx = sc, i
-    return best, idx
+    bags = [b & _bag(s) for s in sources]
+    idx = max(range(len(sources)), key=lambda i: len(bags[i]))
+    fused = max((len(bags[idx] | bags[j]) for j in range(len(sources)) if j != idx), default=len(bags[idx]))
+    return fused / len(b), idx
 
 
 def unsupported(sentence: str, article_text: str, _cache: dict | None = None) -> dict:
@@ -63,7 +62,7 @@ def verify(generated: str, sources: list[str], *, method: str, model: str = "", 
         sc, idx = support(s, sources)
         bad = unsupported(s, article_text, cache)
         if not bad["numbers"] and not bad["entities"] and sc >= min_support:
-            out.append(SummarySentence(s, sc, idx, "abstractive" if sc < 0.999 else "copied"))
+            out.append(SummarySentence(s, min(1.0, sc), idx, "abstractive"))  # generated, verified
         elif idx >= 0 and idx not in used_src and sc >= 0.2:
             out.append(SummarySentence(sources[idx], 1.0, idx, "copied"))  # the guard's replacement
         else:

@@ -55,7 +55,7 @@ def main(argv=None):
     p.add_argument("--resume", action="store_true")
     p.add_argument("--n-examples", type=int, default=None)
     p.add_argument("--threads", type=int, default=None)
-    p.add_argument("--stage", default="adapter", choices=["adapter", "selector", "export", "eval"],
+    p.add_argument("--stage", default="adapter", choices=["adapter", "selector", "export", "tune", "eval"],
                    help="adapter: train the LoRA; selector: fit the sentence selector; export: write "
                         "newsml/models/summarizer; eval: ROUGE/faithfulness on --split")
     p.add_argument("--split", default="validation", choices=["validation", "test"])
@@ -68,6 +68,8 @@ def main(argv=None):
         return export(args)
     if args.stage == "eval":
         return evaluate_split(args)
+    if args.stage == "tune":
+        return tune(args)
 
     cfg = TrainConfig()
     if args.n_examples:
@@ -322,6 +324,53 @@ def evaluate_split(args):
     out.write_text(json.dumps(results, indent=2))
     (ROOT_DIR / "training" / "results" / f"summarizer_{args.split}_samples.jsonl").write_text(
         "".join(json.dumps({"id": r["id"], "summary": t, "reference": ref}) + "\n" for r, t, ref in zip(rows[:20], texts, refs)))
+
+
+def tune(args):
+    """Pick the verifier's `min_support` on validation: generate once, verify at each threshold.
+
+    Writes the choice into newsml/models/summarizer/config.json (and re-signs the manifest).
+    """
+    import torch
+
+    from benchmarks.metrics import compute_novel_bigrams, compute_rouge
+    from newsml.article import Article
+    from newsml.safe_io import write_manifest
+    from newsml.summarize import DEFAULT_PATH, Summarizer
+    from newsml.summarize_prompt import build_prompt
+    from newsml.summarize_verify import verify
+
+    torch.set_num_threads(args.threads or 2)
+    rows = list(read_jsonl(Path(args.data_dir) / "cnn_dailymail" / "validation.jsonl.gz"))[: args.limit or 100]
+    refs = ["\n".join(h.strip() for h in r["highlights"].split("\n") if h.strip()) for r in rows]
+    arts = [Article(text=r["article"]) for r in rows]
+    summ = Summarizer.from_pretrained()
+    picks = [summ.select(a) for a in arts]
+    t0 = time.time()
+    raw = summ.generate([build_prompt([a.sentences[i] for i in p], a.title) for a, p in zip(arts, picks)],
+                        batch_size=args.batch_size)
+    gen_s = time.time() - t0
+    table = {}
+    for ms in (0.3, 0.4, 0.5, 0.6, 0.7):
+        outs = [verify(t, list(a.sentences), method="t", max_sentences=summ.config["max_summary_sentences"], min_support=ms)
+                for t, a in zip(raw, arts)]
+        texts = [o.text for o in outs]
+        n_sent = sum(len(o.sentences) for o in outs)
+        table[ms] = {**compute_rouge(texts, refs), **compute_novel_bigrams(texts, [r["article"] for r in rows]),
+                     "guard_replaced_share": sum(x.kind == "copied" for o in outs for x in o.sentences) / max(1, n_sent)}
+        print(ms, json.dumps({k: round(v, 4) for k, v in table[ms].items()}), flush=True)
+    # ROUGE sum, but only among thresholds that keep summaries abstractive (novel bigrams >= 15%)
+    ok = [m for m in table if table[m]["novel_bigram_rate"] >= 0.15] or list(table)
+    best = max(ok, key=lambda m: table[m]["rouge1"] + table[m]["rouge2"] + table[m]["rougeLsum"])
+    cfg_path = DEFAULT_PATH / "config.json"
+    cfg = json.loads(cfg_path.read_text())
+    cfg["min_support"] = best
+    cfg["tuning"] = {"split": "validation", "n": len(rows), "table": {str(k): v for k, v in table.items()},
+                     "generation_seconds": round(gen_s, 1), "command": "python training/train_summarizer.py " + " ".join(sys.argv[1:])}
+    cfg_path.write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
+    write_manifest(DEFAULT_PATH)
+    (ROOT_DIR / "training" / "results" / "summarizer_tuning.json").write_text(json.dumps(cfg["tuning"], indent=2))
+    print(f"min_support -> {best}", flush=True)
 
 
 ROOT_DIR = Path(__file__).resolve().parents[1]
