@@ -253,7 +253,8 @@ Commands: `python training/train_summarizer.py --stage adapter --resume`, `--sta
 Faithfulness: summaries with a number absent from the article: {fmt(n.get('summaries_with_unsupported_number'))};
 unsupported-entity rate {fmt(n.get('unsupported_entity_rate'))}; share of sentences replaced by the guard
 {fmt(n.get('guard_replaced_share'))}. Novel-bigram rate {fmt(n.get('novel_bigram_rate'))}.
-Speed: {fmt(n.get('articles_per_second'))} articles/s at batch {fmt(n.get('batch_size'))} on 2 CPU cores.
+Speed: {fmt(n.get('articles_per_s'))} articles/s at batch {fmt(n.get('batch_size'))} on 2 CPU cores; the plain `transformers`
+text-generation pipeline on the same model and prompts, unbatched: {fmt(_get(r, 'pipeline_baseline', 'articles_per_s'))} articles/s.
 Validation ({fmt(v.get('n'))} stories): R1 {fmt(_get(v, 'newsml', 'rouge1'), 2)}, R2 {fmt(_get(v, 'newsml', 'rouge2'), 2)}, RLsum {fmt(_get(v, 'newsml', 'rougeLsum'), 2)}.''')}
 {_section("How to Get Started", '''```python
 from newsml import Summarizer

@@ -283,47 +283,25 @@ def export(args, dest: Path | None = None):
 
 # -- evaluation --------------------------------------------------------------------------------------------
 def evaluate_split(args):
-    """Lead-3, selector alone and newsml on a CNN split: ROUGE, faithfulness, novel bigrams, speed."""
+    """Lead-3, selector alone and newsml on a CNN split (the benchmark's code): ROUGE, faithfulness,
+    novel bigrams, speed, and the plain transformers pipeline for reference."""
     import torch
 
-    from benchmarks.metrics import compute_faithfulness, compute_novel_bigrams, compute_rouge
-    from newsml.article import Article
-    from newsml.summarize import Summarizer
-    from newsml.text import split_sentences
+    from benchmarks.run import bench_summary
 
     torch.set_num_threads(args.threads or 2)
-    rows = list(read_jsonl(Path(args.data_dir) / "cnn_dailymail" / f"{args.split}.jsonl.gz"))[: args.limit]
-    refs = ["\n".join(h.strip() for h in r["highlights"].split("\n") if h.strip()) for r in rows]
-    arts = [Article(text=r["article"]) for r in rows]
-    summ = Summarizer.from_pretrained()
-    results = {}
-    lead3 = [" ".join(split_sentences(r["article"])[:3]) for r in rows]
-    results["lead3"] = compute_rouge(lead3, refs)
-    sel = [s.text for s in summ.summarize(arts, generate=False)]
-    results["selector"] = compute_rouge(sel, refs)
-    t0 = time.time()
-    outs = summ.summarize(arts, batch_size=args.batch_size)
-    secs = time.time() - t0
-    texts = [o.text for o in outs]
-    n_sent = sum(len(o.sentences) for o in outs)
-    results["newsml"] = {
-        **compute_rouge(texts, refs),
-        **compute_faithfulness(texts, [r["article"] for r in rows]),
-        **compute_novel_bigrams(texts, [r["article"] for r in rows]),
-        "guard_replaced_share": sum(s.kind == "copied" for o in outs for s in o.sentences) / max(1, n_sent),
-        "faithful_share": sum(o.faithful for o in outs) / len(outs),
-        "articles_per_second": len(outs) / secs,
-        "batch_size": args.batch_size,
-    }
-    results["n"] = len(rows)
-    results["split"] = args.split
-    results["command"] = "python training/train_summarizer.py " + " ".join(sys.argv[1:])
-    print(json.dumps(results, indent=2), flush=True)
-    out = ROOT_DIR / "training" / "results" / f"summarizer_{args.split}_metrics.json"
+    rows = [{"text": r["article"], "reference": r["highlights"]}
+            for r in read_jsonl(Path(args.data_dir) / "cnn_dailymail" / f"{args.split}.jsonl.gz")][: args.limit]
+    res = bench_summary(rows, "cpu", batch_size=args.batch_size)
+    res.update(split=args.split, command="python training/train_summarizer.py " + " ".join(sys.argv[1:]))
+    save_summary_metrics(res, args.split)
+    print(json.dumps(res, indent=2), flush=True)
+
+
+def save_summary_metrics(res: dict, split: str) -> None:
+    out = ROOT_DIR / "training" / "results" / f"summarizer_{split}_metrics.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
-    (ROOT_DIR / "training" / "results" / f"summarizer_{args.split}_samples.jsonl").write_text(
-        "".join(json.dumps({"id": r["id"], "summary": t, "reference": ref}) + "\n" for r, t, ref in zip(rows[:20], texts, refs)))
+    out.write_text(json.dumps(res, indent=2, default=float))
 
 
 def tune(args):

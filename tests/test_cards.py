@@ -1,0 +1,65 @@
+"""Model cards: generated, complete, and every model-index number equals the committed results JSON."""
+
+import json
+
+import pytest
+
+from model_cards.generate import BUILDERS, CARDS, MISSING, RESULTS, card_index_values
+from tests.conftest import ROOT
+
+SECTIONS = ["## Model Details", "## Uses", "## Bias Risks and Limitations", "## Training Details", "## Evaluation",
+            "## How to Get Started"]
+
+
+def _source_values(name):
+    if name == "topic":
+        m = json.loads((RESULTS / "topic_metrics.json").read_text())["metrics"]
+        return {("ag_news", k): m["test_ag_news"]["newsml"][k] for k in ("macro_f1", "accuracy", "ece")} | \
+               {("bbc_news", k): m["test_bbc_news"]["newsml"][k] for k in ("macro_f1", "accuracy", "ece")}
+    if name == "stance":
+        t = json.loads((RESULTS / "stance_metrics.json").read_text())["metrics"]["test"]
+        return {("fnc1", "fnc_relative_score"): t["fnc_relative"], ("fnc1", "macro_f1"): t["macro_f1"],
+                ("fnc1", "accuracy"): t["accuracy"]}
+    p = RESULTS / "summarizer_test_metrics.json"
+    n = json.loads(p.read_text())["newsml"] if p.exists() else {}
+    return {("cnn_dailymail", k): n[k] for k in ("rouge1", "rouge2", "rougeLsum") if k in n}
+
+
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_card_is_current_and_complete(name):
+    text = (CARDS / f"{name}.md").read_text()
+    body, _ = BUILDERS[name]()
+    assert body in text, f"model_cards/{name}.md is stale: run python -m model_cards.generate"
+    for s in SECTIONS:
+        assert s in text
+    assert text.startswith("---\n") and "model-index:" in text
+
+
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_card_numbers_equal_results_json(name):
+    values = card_index_values((CARDS / f"{name}.md").read_text())
+    src = _source_values(name)
+    assert len(values) == len(src) and src, f"{name}: card lists {values}, results have {src}"
+    for ds, metric, v in values:
+        assert v == pytest.approx(round(float(src[(ds, metric)]), 4), abs=1e-9)
+
+
+def test_card_numbers_equal_latest_full_benchmark():
+    runs = sorted((ROOT / "benchmarks" / "results").glob("full-cpu-*.json"))
+    if not runs:
+        pytest.skip("no committed full benchmark run yet")
+    r = json.loads(runs[-1].read_text())
+    topic = dict(((ds, m), v) for ds, m, v in card_index_values((CARDS / "topic.md").read_text()))
+    assert topic[("ag_news", "macro_f1")] == pytest.approx(round(r["topic"]["ag_news"]["macro_f1"], 4))
+    assert topic[("bbc_news", "ece")] == pytest.approx(round(r["topic"]["bbc_news"]["ece"], 4))
+    stance = dict(((ds, m), v) for ds, m, v in card_index_values((CARDS / "stance.md").read_text()))
+    assert stance[("fnc1", "fnc_relative_score")] == pytest.approx(round(r["stance"]["fnc_relative"], 4))
+    if "summary" in r:
+        summ = dict(((ds, m), v) for ds, m, v in card_index_values((CARDS / "summarizer.md").read_text()))
+        assert summ[("cnn_dailymail", "rouge1")] == pytest.approx(round(r["summary"]["newsml"]["rouge1"], 4))
+
+
+def test_missing_facts_render_visibly():
+    from model_cards.generate import fmt
+
+    assert fmt(None) == MISSING
