@@ -16,7 +16,7 @@ class SentenceEncoder:
 
     def __init__(self, name_or_path: str | None = None, device: str | None = None, max_length: int = 128):
         self.name_or_path = name_or_path or minilm_path()
-        self.device = device or "cpu"
+        self.device = device  # None: CUDA when available, else CPU (decided on first use)
         self.max_length = max_length
         self._model = None
         self._tok = None
@@ -26,6 +26,8 @@ class SentenceEncoder:
             import torch
             from transformers import AutoModel, AutoTokenizer
 
+            if self.device is None:
+                self.device = "cuda" if torch.cuda.is_available() else "cpu"
             self._tok = AutoTokenizer.from_pretrained(self.name_or_path)
             self._model = AutoModel.from_pretrained(self.name_or_path, dtype=torch.float32).to(self.device).eval()
         return self._model, self._tok

@@ -35,7 +35,7 @@ class Summarizer:
         self.selector = selector
         self.generator_name = generator
         self.adapter_dir = adapter_dir
-        self.device = device or "cpu"
+        self.device = device  # None: CUDA when available, else CPU (decided on first use)
         self._model = None
         self._tok = None
         self._lock = threading.Lock()
@@ -68,6 +68,8 @@ class Summarizer:
 
             from newsml.backbones import smollm2_path
 
+            if self.device is None:
+                self.device = "cuda" if torch.cuda.is_available() else "cpu"
             name = self.generator_name or smollm2_path()
             try:
                 tok = AutoTokenizer.from_pretrained(name)

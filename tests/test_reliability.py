@@ -59,7 +59,7 @@ def test_fuzz_types(x):
     _ok_or_newsml_error(to_article, x)
 
 
-@settings(max_examples=25, deadline=20000, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=int(__import__("os").environ.get("NEWSML_FUZZ_ANALYZE_EXAMPLES", "25")), deadline=20000, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(weird_text)
 def test_fuzz_analyze(analyzer, s):
     r = _ok_or_newsml_error(analyzer.analyze, s, components=["topic", "stance"])

@@ -115,3 +115,15 @@ def test_ray_engine_equals_local(tmp_path):
                 "--ray-actors", "2", timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     assert read_jsonl(ray_out) == read_jsonl(local)
+
+
+def test_parquet_output_and_workers(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": f"p{i}", "text": GOOD}) + "\n" for i in range(6)) + "{bad\n")
+    out = tmp_path / "o.parquet"
+    r = run_cli(str(src), "-o", str(out), "--format", "parquet", "--components", "topic", "--quiet", "--workers", "2")
+    assert r.returncode == 0, r.stderr
+    t = pq.read_table(out).to_pylist()
+    assert [x["id"] for x in t] == [f"p{i}" for i in range(6)] + ["in.jsonl:7"]
+    assert t[-1]["error"] and json.loads(t[0]["analysis"])["topic"]["label"]

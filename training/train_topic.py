@@ -125,6 +125,18 @@ def fit_temperature(z: np.ndarray, y: np.ndarray) -> float:
     return float(fine[np.argmin([nll(g) for g in fine])])
 
 
+def linear_params(lr) -> tuple[np.ndarray, np.ndarray]:
+    """(coef [n_labels, d], intercept [n_labels]); a binary model becomes two rows (-w/2, +w/2)."""
+    if lr.coef_.shape[0] == 1:
+        return np.vstack([-lr.coef_ / 2, lr.coef_ / 2]), np.array([-lr.intercept_[0] / 2, lr.intercept_[0] / 2])
+    return lr.coef_, lr.intercept_
+
+
+def decision(lr, X) -> np.ndarray:
+    coef, b = linear_params(lr)
+    return np.asarray(X @ coef.T) + b
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", default="../shared/data")
@@ -218,8 +230,8 @@ def main(argv=None):
         minilm_f1, minilm_C, minilm_lr = best
 
     # 4) ensemble weight + temperature on validation -------------------------------------------------------
-    z_t = tfidf_lr.decision_function(X_va)
-    z_m = minilm_lr.decision_function(E_va) if minilm_lr is not None else np.zeros_like(z_t)
+    z_t = decision(tfidf_lr, X_va)
+    z_m = decision(minilm_lr, E_va) if minilm_lr is not None else np.zeros_like(z_t)
     best = None
     for w in (cfg.head_weights if minilm_lr is not None else [1.0]):
         f = macro_f1(y_va, (w * z_t + (1 - w) * z_m).argmax(1), g_va)
@@ -249,12 +261,12 @@ def main(argv=None):
     vocab = [t for t, _ in sorted(vec.vocabulary_.items(), key=lambda kv: kv[1])]
     tensors = {
         "tfidf.idf": vec.idf_.astype(np.float32),
-        "tfidf.coef": tfidf_lr.coef_.astype(np.float32),
-        "tfidf.intercept": tfidf_lr.intercept_.astype(np.float32),
+        "tfidf.coef": linear_params(tfidf_lr)[0].astype(np.float32),
+        "tfidf.intercept": linear_params(tfidf_lr)[1].astype(np.float32),
     }
     if minilm_lr is not None:
-        tensors["minilm.coef"] = minilm_lr.coef_.astype(np.float32)
-        tensors["minilm.intercept"] = minilm_lr.intercept_.astype(np.float32)
+        tensors["minilm.coef"] = linear_params(minilm_lr)[0].astype(np.float32)
+        tensors["minilm.intercept"] = linear_params(minilm_lr)[1].astype(np.float32)
     config = {
         "name": "newsml-topic" if not args.data else "newsml-topic-custom",
         "version": "1.0",
