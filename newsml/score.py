@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import csv
 import glob
-import hashlib
 import itertools
 import json
 import os
@@ -341,10 +340,6 @@ def main(argv=None) -> int:
                       resume=a.resume, quiet=a.quiet, fmt=a.format, device=a.device, workers=a.workers,
                       timings=a.timings)
     return EXIT_RECORD_ERRORS if (a.fail_on_error and summary["errors"]) else 0
-
-
-def stable_id(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:16]
 
 
 if __name__ == "__main__":

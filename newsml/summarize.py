@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from pathlib import Path
 
@@ -145,7 +144,3 @@ class Summarizer:
         from newsml.safe_io import save_folder
 
         save_folder(Path(path), self.config, {}, extra_json={"selector.json": self.selector.to_dict()})
-
-
-def default_config() -> dict:
-    return json.loads((DEFAULT_PATH / "config.json").read_text())

@@ -10,12 +10,11 @@ fingerprint), `weights.safetensors` (coefficients, idf), `vocab.json` (TF-IDF te
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
-from newsml.errors import InputValueError, type_error
+from newsml.errors import type_error
 from newsml.safe_io import load_folder, save_folder
 from newsml.types import LabelScore, TopicResult
 
@@ -158,19 +157,3 @@ def build_vectorizer(tfidf_config: dict, vocab: list[str], idf: np.ndarray):
     )
     v.idf_ = idf.astype(np.float64)
     return v
-
-
-def check_texts(texts) -> list[str]:
-    if isinstance(texts, str):
-        raise type_error("texts", "a list of strings", texts)
-    texts = list(texts)
-    for i, t in enumerate(texts):
-        if not isinstance(t, str):
-            raise type_error(f"texts[{i}]", "a string", t)
-        if not t.strip():
-            raise InputValueError(f"`texts[{i}]` is empty: every text must hold some words")
-    return texts
-
-
-def load_config(path: str | Path) -> dict:
-    return json.loads((Path(path) / "config.json").read_text())
