@@ -137,7 +137,8 @@ class Summarizer:
             else:
                 res.append(verify(t, list(a.sentences), method="select+generate+verify", model=name,
                                   max_sentences=self.config["max_summary_sentences"],
-                                  min_support=self.config["min_support"]))
+                                  min_support=self.config["min_support"], fill=p,
+                                  min_words=self.config.get("min_words", 0)))
         return res
 
     def save_pretrained(self, path: str | Path) -> None:

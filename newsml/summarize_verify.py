@@ -47,8 +47,12 @@ def clean_generation(text: str) -> str:
 
 
 def verify(generated: str, sources: list[str], *, method: str, model: str = "", max_sentences: int = 4,
-           min_support: float = 0.5) -> Summary:
-    """Verified Summary of `generated` against the article's `sources` sentences."""
+           min_support: float = 0.5, fill: list[int] = (), min_words: int = 0) -> Summary:
+    """Verified Summary of `generated` against the article's `sources` sentences.
+
+    `fill` + `min_words`: when the verified summary is shorter than `min_words`, source sentences from
+    `fill` (the selector's picks, best first) are appended as kind "extracted" until it is not.
+    """
     article_text = " ".join(sources)
     cache = {"numbers": numbers(article_text), "entities": entities(article_text), "lower": article_text.lower()}
     out: list[SummarySentence] = []
@@ -69,6 +73,12 @@ def verify(generated: str, sources: list[str], *, method: str, model: str = "", 
             continue  # dropped: nothing in the article backs it
         seen.add(out[-1].text.lower())
         used_src.add(out[-1].source_index)
+    for i in fill:
+        if sum(len(x.text.split()) for x in out) >= min_words or len(out) >= max_sentences + 1:
+            break
+        if i not in used_src and 0 <= i < len(sources):
+            out.append(SummarySentence(sources[i], 1.0, i, "extracted"))
+            used_src.add(i)
     if not out and sources:  # nothing survived: fall back to the lead sentence
         out.append(SummarySentence(sources[0], 1.0, 0, "copied"))
     text = " ".join(x.text for x in out)

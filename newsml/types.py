@@ -58,7 +58,8 @@ class SummarySentence:
     text: str
     support: float  # similarity to the best-matching source sentence, 0..1
     source_index: int  # index into Article.sentences of that sentence
-    kind: str  # "abstractive" (generated, verified) or "copied" (the guard put the source sentence in)
+    kind: str  # "abstractive" (generated, verified), "copied" (the guard swapped in the source sentence),
+    # or "extracted" (a selected source sentence added to reach the minimum length)
 
 
 @dataclass(frozen=True)
