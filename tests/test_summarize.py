@@ -2,8 +2,6 @@
 
 import json
 
-import pytest
-
 from newsml.summarize_verify import unsupported, verify
 
 SOURCES = [
@@ -68,7 +66,6 @@ def test_any_causal_lm_works_as_generator(tmp_path):
     assert all(x.text in SOURCES or x.kind == "abstractive" for x in out.sentences)
 
 
-@pytest.mark.slow
 def test_fixture_page_summary(nk_page):
     from newsml import to_article
     from newsml.summarize import Summarizer
@@ -81,7 +78,6 @@ def test_fixture_page_summary(nk_page):
     assert numbers(s.text) <= numbers(a.text) and s.faithful
 
 
-@pytest.mark.slow
 def test_fifty_thousand_words_do_not_crash():
     from newsml.summarize import Summarizer
 
