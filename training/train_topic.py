@@ -190,14 +190,18 @@ def main(argv=None):
                           max_features=cfg.max_features, strip_accents="unicode", dtype=np.float32)
     X_tr = vec.fit_transform([r[0] for r in train])
     X_va = vec.transform([r[0] for r in val])
-    best = None
-    for C in cfg.tfidf_C:
-        lr = LogisticRegression(C=C, max_iter=3000).fit(X_tr, y_tr, sample_weight=sw)
-        f = macro_f1(y_va, lr.predict(X_va), g_va)
-        print(f"tfidf C={C}: val macro-F1 {f:.4f}", flush=True)
-        if best is None or f > best[0]:
-            best = (f, C, lr)
-    tfidf_f1, tfidf_C, tfidf_lr = best
+    def fit_best(Xa, Xb, Cs, name):
+        """The logistic regression with the best validation macro-F1 over `Cs`: (f1, C, model)."""
+        best = None
+        for C in Cs:
+            lr = LogisticRegression(C=C, max_iter=3000).fit(Xa, y_tr, sample_weight=sw)
+            f = macro_f1(y_va, lr.predict(Xb), g_va)
+            print(f"{name} C={C}: val macro-F1 {f:.4f}", flush=True)
+            if best is None or f > best[0]:
+                best = (f, C, lr)
+        return best
+
+    tfidf_f1, tfidf_C, tfidf_lr = fit_best(X_tr, X_va, cfg.tfidf_C, "tfidf")
 
     # 3) MiniLM head (embeddings cached on disk: the slow part) -------------------------------------
     from newsml.encoder import SentenceEncoder
@@ -220,14 +224,7 @@ def main(argv=None):
     minilm_lr = None
     if not args.no_minilm:
         E_tr, E_va = embed(train, "train"), embed(val, "val")
-        best = None
-        for C in cfg.minilm_C:
-            lr = LogisticRegression(C=C, max_iter=3000).fit(E_tr, y_tr, sample_weight=sw)
-            f = macro_f1(y_va, lr.predict(E_va), g_va)
-            print(f"minilm C={C}: val macro-F1 {f:.4f}", flush=True)
-            if best is None or f > best[0]:
-                best = (f, C, lr)
-        minilm_f1, minilm_C, minilm_lr = best
+        minilm_f1, minilm_C, minilm_lr = fit_best(E_tr, E_va, cfg.minilm_C, "minilm")
 
     # 4) ensemble weight + temperature on validation -------------------------------------------------------
     z_t = decision(tfidf_lr, X_va)
