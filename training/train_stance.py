@@ -58,6 +58,17 @@ def read_fnc(data_dir: Path, split: str):
 
 
 def main(argv=None):
+    # One thread for BLAS and torch: bit-identical weights across runs (the shipped model was trained so).
+    import scipy.optimize  # noqa: F401 -- load every BLAS library first: threadpoolctl limits loaded ones
+    import sklearn.linear_model  # noqa: F401
+    import torch  # noqa: F401
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return _main(argv)
+
+
+def _main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", default="../shared/data")
     ap.add_argument("--out", default=str(ROOT / "newsml/models/stance"))
@@ -79,6 +90,7 @@ def main(argv=None):
     from newsml.stance_features import pair_features, split_body
 
     torch.manual_seed(cfg.seed)
+    torch.set_num_threads(1)
     rng = np.random.default_rng(cfg.seed)
     data_dir = Path(args.data_dir)
     cache = Path(args.cache)

@@ -138,6 +138,18 @@ def decision(lr, X) -> np.ndarray:
 
 
 def main(argv=None):
+    # BLAS reductions depend on the thread count: one thread makes the saved weights bit-identical
+    # from run to run and machine to machine (the shipped model was trained this way).
+    import scipy.optimize  # noqa: F401 -- load every BLAS library first: threadpoolctl limits loaded ones
+    import sklearn.linear_model  # noqa: F401
+    import torch  # noqa: F401
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return _main(argv)
+
+
+def _main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", default="../shared/data")
     ap.add_argument("--data", nargs="*", help="custom JSONL file(s) instead of the default AG+BBC data")
