@@ -75,6 +75,9 @@ def _section(title, body):
 def topic_card() -> tuple[str, list]:
     r = _load("topic_metrics.json")
     m, c = r.get("metrics", {}), r.get("config", {})
+    shipped = ROOT / "newsml" / "models" / "topic" / "config.json"
+    if shipped.exists():  # the saved model's own config is the authority for version fields
+        c = {**c, **{k: v for k, v in json.loads(shipped.read_text()).items() if k in ("newsml_version", "version")}}
     ag, bbc = m.get("test_ag_news", {}), m.get("test_bbc_news", {})
     results = [
         ("text-classification", "ag_news", "newsml_test", "macro_f1", _get(ag, "newsml", "macro_f1")),
