@@ -68,6 +68,13 @@ def card_index_values(text: str) -> list[tuple[str, str, float]]:
     return out
 
 
+def md_table(header: list[str], rows) -> str:
+    """A Markdown table; each row a list of already formatted cells."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
 def _section(title, body):
     return f"## {title}\n\n{body.strip() if body and body.strip() else MISSING}\n"
 
@@ -88,18 +95,20 @@ def topic_card() -> tuple[str, list]:
         ("text-classification", "bbc_news", "test", "ece", _get(bbc, "newsml", "ece")),
     ]
     mapping = c.get("label_map") or {}
-    table = "| dataset | source label | newsml label |\n|---|---|---|\n" + "".join(
-        f"| {ds} | {k} | {v} |\n" for ds, mp in mapping.items() for k, v in mp.items())
-    rows = "| test split | n | newsml macro-F1 | newsml acc | ECE before -> after calibration | baseline TF-IDF+LR macro-F1 | baseline ECE |\n|---|---|---|---|---|---|---|\n"
-    for ds, d in (("AG News (newsml_test)", ag), ("BBC News (test)", bbc)):
-        rows += (f"| {ds} | {fmt(d.get('n'))} | {fmt(_get(d, 'newsml', 'macro_f1'))} | {fmt(_get(d, 'newsml', 'accuracy'))} | "
-                 f"{fmt(_get(d, 'newsml', 'ece_before'))} -> {fmt(_get(d, 'newsml', 'ece'))} | "
-                 f"{fmt(_get(d, 'baseline_tfidf_lr', 'macro_f1'))} | {fmt(_get(d, 'baseline_tfidf_lr', 'ece'))} |\n")
+    table = md_table(["dataset", "source label", "newsml label"],
+                     ([ds, k, v] for ds, mp in mapping.items() for k, v in mp.items()))
+    rows = md_table(
+        ["test split", "n", "newsml macro-F1", "newsml acc", "ECE before -> after calibration",
+         "baseline TF-IDF+LR macro-F1", "baseline ECE"],
+        ([ds, fmt(d.get("n")), fmt(_get(d, "newsml", "macro_f1")), fmt(_get(d, "newsml", "accuracy")),
+          f"{fmt(_get(d, 'newsml', 'ece_before'))} -> {fmt(_get(d, 'newsml', 'ece'))}",
+          fmt(_get(d, "baseline_tfidf_lr", "macro_f1")), fmt(_get(d, "baseline_tfidf_lr", "ece"))]
+         for ds, d in (("AG News (newsml_test)", ag), ("BBC News (test)", bbc))))
     bench = _load("topic_speed.json")
     dev = _load("topic_dev_runs.json").get("runs", {})
-    devt = "| run | test AG macro-F1 | test BBC macro-F1 | test AG ECE | test BBC ECE |\n|---|---|---|---|---|\n" + "".join(
-        f"| {k} | {fmt(v.get('test_ag_macro_f1'))} | {fmt(v.get('test_bbc_macro_f1'))} | {fmt(v.get('test_ag_ece'))} | "
-        f"{fmt(v.get('test_bbc_ece'))} |\n" for k, v in dev.items()) if dev else MISSING
+    devt = md_table(["run", "test AG macro-F1", "test BBC macro-F1", "test AG ECE", "test BBC ECE"],
+                    ([k, *(fmt(v.get(f)) for f in ("test_ag_macro_f1", "test_bbc_macro_f1", "test_ag_ece", "test_bbc_ece"))]
+                     for k, v in dev.items())) if dev else MISSING
     body = f"""# newsml-topic
 
 {_section("Model Details", f'''A 6-label news topic classifier: the calibrated ensemble of a TF-IDF (1-2 grams) logistic-regression
@@ -157,16 +166,15 @@ def stance_card() -> tuple[str, list]:
         ("text-classification", "fnc1", "competition_test", "accuracy", t.get("accuracy")),
     ]
     labels = t.get("labels", ["agree", "disagree", "discuss", "unrelated"])
-    per = "| class | newsml F1 | official baseline F1 |\n|---|---|---|\n" + "".join(
-        f"| {k} | {fmt(_get(t, 'per_class_f1', k))} | {fmt(_get(b, 'per_class_f1', k))} |\n" for k in labels)
+    per = md_table(["class", "newsml F1", "official baseline F1"],
+                   ([k, fmt(_get(t, "per_class_f1", k)), fmt(_get(b, "per_class_f1", k))] for k in labels))
     cm = t.get("confusion_matrix")
-    cmt = (MISSING if not cm else "| gold \\ predicted | " + " | ".join(labels) + " |\n|---|" + "---|" * len(labels) + "\n" +
-           "".join(f"| {labels[i]} | " + " | ".join(str(v) for v in row) + " |\n" for i, row in enumerate(cm)))
+    cmt = md_table(["gold \\ predicted", *labels], ([labels[i], *row] for i, row in enumerate(cm))) if cm else MISSING
     speed = _load("stance_speed.json")
     ab = _load("stance_ablation.json").get("runs", {})
-    ablation = "| run | val FNC % | val macro-F1 | test FNC % | test macro-F1 |\n|---|---|---|---|---|\n" + "".join(
-        f"| {k} | {fmt(v.get('validation_fnc_relative'), 2)} | {fmt(v.get('validation_macro_f1'))} | "
-        f"{fmt(v.get('test_fnc_relative'), 2)} | {fmt(v.get('test_macro_f1'))} |\n" for k, v in ab.items()) if ab else MISSING
+    ablation = md_table(["run", "val FNC %", "val macro-F1", "test FNC %", "test macro-F1"],
+                        ([k, fmt(v.get("validation_fnc_relative"), 2), fmt(v.get("validation_macro_f1")),
+                          fmt(v.get("test_fnc_relative"), 2), fmt(v.get("test_macro_f1"))] for k, v in ab.items())) if ab else MISSING
     body = f"""# newsml-stance
 
 {_section("Model Details", f'''Claim stance in the FNC-1 scheme: does an article body agree with, disagree with, discuss, or ignore
@@ -226,12 +234,13 @@ def summarizer_card() -> tuple[str, list]:
         ("summarization", "cnn_dailymail", "newsml_test", "rougeLsum", n.get("rougeLsum")),
     ]
     tt = _get(c, "tuning", "table") or {}
-    tuning = "| setting | R1 | R2 | RLsum | novel bigrams | guard replaced |\n|---|---|---|---|---|---|\n" + "".join(
-        f"| {k} | {fmt(v['rouge1'], 2)} | {fmt(v['rouge2'], 2)} | {fmt(v['rougeLsum'], 2)} | {fmt(v['novel_bigram_rate'], 3)} | "
-        f"{fmt(v['guard_replaced_share'], 3)} |\n" for k, v in tt.items()) if tt else MISSING
-    rows = "| system | R1 | R2 | RLsum |\n|---|---|---|---|\n" + "".join(
-        f"| {name} | {fmt(_get(r, k, 'rouge1'), 2)} | {fmt(_get(r, k, 'rouge2'), 2)} | {fmt(_get(r, k, 'rougeLsum'), 2)} |\n"
-        for name, k in (("Lead-3", "lead3"), ("selector alone", "selector"), ("newsml (select+generate+verify)", "newsml")))
+    tuning = md_table(["setting", "R1", "R2", "RLsum", "novel bigrams", "guard replaced"],
+                      ([k, fmt(v["rouge1"], 2), fmt(v["rouge2"], 2), fmt(v["rougeLsum"], 2),
+                        fmt(v["novel_bigram_rate"], 3), fmt(v["guard_replaced_share"], 3)] for k, v in tt.items())) if tt else MISSING
+    rows = md_table(["system", "R1", "R2", "RLsum"],
+                    ([name, *(fmt(_get(r, k, m), 2) for m in ("rouge1", "rouge2", "rougeLsum"))]
+                     for name, k in (("Lead-3", "lead3"), ("selector alone", "selector"),
+                                     ("newsml (select+generate+verify)", "newsml"))))
     body = f"""# newsml-summarizer
 
 {_section("Model Details", f'''Abstractive news summarizer in three steps: a logistic sentence **selector** (ROUGE-oracle labels,

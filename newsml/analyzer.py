@@ -12,7 +12,7 @@ import threading
 import time
 
 from newsml.article import Article, to_article
-from newsml.errors import InputTypeError, InputValueError, type_error
+from newsml.errors import InputValueError, check_claims, type_error
 from newsml.types import Analysis
 
 COMPONENTS = ("topic", "stance", "summary")
@@ -69,7 +69,7 @@ class Analyzer:
             raise type_error(_arg, "a list of articles", articles)
         arts = [to_article(a, arg=_arg) for a in articles]
         comps = _check_components(components)
-        claims = _check_claims(claims)
+        claims = None if claims is None else check_claims(claims)
         if not isinstance(batch_size, int) or batch_size < 1:
             raise InputValueError(f"`batch_size` must be a positive int, got {batch_size!r}")
         out: list[Analysis] = []
@@ -138,21 +138,6 @@ def _check_components(components):
     if bad:
         raise InputValueError(f"`components` has unknown names {sorted(map(str, bad))}; valid: {list(COMPONENTS)}")
     return comps
-
-
-def _check_claims(claims):
-    if claims is None:
-        return None
-    if isinstance(claims, str):
-        claims = [claims]
-    if not isinstance(claims, (list, tuple)):
-        raise type_error("claims", "a list of strings (or one string)", claims)
-    for i, c in enumerate(claims):
-        if not isinstance(c, str):
-            raise InputTypeError(f"`claims[{i}]` must be a string, got {type(c).__name__}")
-        if not c.strip():
-            raise InputValueError(f"`claims[{i}]` is empty: each claim must be a sentence to check")
-    return list(claims)
 
 
 _default: Analyzer | None = None

@@ -34,3 +34,17 @@ def type_error(arg: str, expected: str, got: object) -> InputTypeError:
 def _short(x: object, n: int = 60) -> str:
     r = repr(x)
     return r if len(r) <= n else r[: n - 3] + "..."
+
+
+def check_claims(claims) -> list[str]:
+    """`claims` as a list of non-empty strings (one string is one claim); a precise error otherwise."""
+    if isinstance(claims, str):
+        claims = [claims]
+    if not isinstance(claims, (list, tuple)):
+        raise type_error("claims", "a list of strings (or one string)", claims)
+    for i, c in enumerate(claims):
+        if not isinstance(c, str):
+            raise type_error(f"claims[{i}]", "a string", c)
+        if not c.strip():
+            raise InputValueError(f"`claims[{i}]` is empty: each claim must be a sentence to check")
+    return list(claims)

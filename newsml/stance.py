@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from newsml.errors import InputValueError, type_error
+from newsml.errors import InputValueError, check_claims
 from newsml.safe_io import load_folder, save_folder
-from newsml.stance_features import evidence_indices, pair_features
+from newsml.stance_features import N_SCALAR, evidence_indices, pair_features
 from newsml.types import LabelScore, StanceResult
 
 ARCHITECTURE = "newsml.stance.minilm_features_mlp.v1"
@@ -65,10 +65,10 @@ class StanceClassifier:
 
     def predict(self, article, claims: list[str], n_evidence: int = 3) -> list[StanceResult]:
         """One StanceResult per claim. `article`: str, dict or Article. Sentences are embedded once."""
-        from newsml.article import Article, to_article
+        from newsml.article import to_article
         from newsml.stance_features import split_body
 
-        a = article if isinstance(article, Article) else to_article(article)
+        a = to_article(article)
         claims = _check_claims(claims)
         if not claims:
             return []
@@ -77,7 +77,8 @@ class StanceClassifier:
             sents = split_body(a.text, self.config["max_sentences"]) or [a.text[:1000]]
         S = self.encoder.encode(sents)
         C = self.encoder.encode([c[:MAX_CLAIM_CHARS] for c in claims])
-        X = np.stack([pair_features(c, sents, C[i], S) for i, c in enumerate(claims)])[:, : self.config["n_features"]]
+        n = self.config["n_features"]
+        X = np.stack([pair_features(c, sents, C[i], S, interactions=n > N_SCALAR) for i, c in enumerate(claims)])[:, :n]
         P = self.proba_from_features(X)
         out = []
         for i, (c, p) in enumerate(zip(claims, P)):
@@ -98,15 +99,7 @@ class StanceClassifier:
 
 
 def _check_claims(claims) -> list[str]:
-    if isinstance(claims, str):
-        claims = [claims]
-    if not isinstance(claims, (list, tuple)):
-        raise type_error("claims", "a list of strings", claims)
+    claims = check_claims(claims)
     if len(claims) > MAX_CLAIMS:
         raise InputValueError(f"`claims` has {len(claims):,} items; at most {MAX_CLAIMS:,} per call (split the list)")
-    for i, c in enumerate(claims):
-        if not isinstance(c, str):
-            raise type_error(f"claims[{i}]", "a string", c)
-        if not c.strip():
-            raise InputValueError(f"`claims[{i}]` is empty: each claim must be a sentence to check")
-    return list(claims)
+    return claims

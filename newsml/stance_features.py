@@ -29,6 +29,7 @@ AGREE = {"confirmed", "confirms", "confirm", "official", "officially", "announce
 STOP = set("the a an of to in on for and or is are was were be been by with at from that this it as its his her their".split())
 TOP_K = 3
 EMB_DIM = 384
+N_SCALAR = 25  # scalar features come first in every vector
 
 
 def _content(ws):
@@ -39,8 +40,12 @@ def _cue_rate(words: list[str], cue: set) -> float:
     return sum(w in cue for w in words) / max(1, len(words))
 
 
-def pair_features(claim: str, sentences: list[str], claim_emb: np.ndarray, sent_embs: np.ndarray) -> np.ndarray:
-    """One feature vector for (claim, body). `sent_embs` rows are unit vectors, one per sentence."""
+def pair_features(claim: str, sentences: list[str], claim_emb: np.ndarray, sent_embs: np.ndarray,
+                  interactions: bool = True) -> np.ndarray:
+    """One feature vector for (claim, body). `sent_embs` rows are unit vectors, one per sentence.
+
+    The first N_SCALAR values are scalar features; `interactions=True` appends the 2 x 384 embedding
+    interactions (claim * closest sentences, |claim - best sentence|)."""
     cw = tokens(claim)
     cset, ccont = set(cw), set(_content(cw))
     body_words = [tokens(s) for s in sentences] or [[]]
@@ -87,8 +92,10 @@ def pair_features(claim: str, sentences: list[str], claim_emb: np.ndarray, sent_
         np.log1p(len(cw)),
         float(top[0]) / max(1, len(sentences)) if len(sentences) else 0.0,
     ]
-    return np.concatenate([np.asarray(scalar, dtype=np.float32), (claim_emb * top_mean).astype(np.float32),
-                           np.abs(claim_emb - best).astype(np.float32)])
+    scalar = np.asarray(scalar, dtype=np.float32)
+    if not interactions:
+        return scalar
+    return np.concatenate([scalar, (claim_emb * top_mean).astype(np.float32), np.abs(claim_emb - best).astype(np.float32)])
 
 
 def evidence_indices(claim_emb: np.ndarray, sent_embs: np.ndarray, k: int = TOP_K) -> list[int]:

@@ -121,7 +121,7 @@ class Summarizer:
 
         if isinstance(articles, (str, dict, Article)) or not hasattr(articles, "__iter__"):
             raise type_error("articles", "a list of articles", articles)
-        arts = [a if isinstance(a, Article) else to_article(a) for a in articles]
+        arts = [to_article(a) for a in articles]
         picks = [self.select(a) for a in arts]
         if generate:
             prompts = [build_prompt([a.sentences[i] for i in p], a.title) for a, p in zip(arts, picks)]

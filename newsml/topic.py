@@ -31,9 +31,9 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 def article_text(x) -> tuple[str, list[str]]:
     """(classification text, body sentences) for an Article, a dict or a plain string."""
-    from newsml.article import Article, to_article
+    from newsml.article import to_article
 
-    a = x if isinstance(x, Article) else to_article(x)
+    a = to_article(x)
     head = (a.title + ". ") if a.title else ""
     return head + a.text, list(a.sentences)
 

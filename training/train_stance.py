@@ -87,7 +87,7 @@ def _main(argv=None):
     from benchmarks.metrics import compute_fnc
     from newsml.encoder import SentenceEncoder
     from newsml.stance import ARCHITECTURE, StanceClassifier
-    from newsml.stance_features import pair_features, split_body
+    from newsml.stance_features import N_SCALAR, pair_features, split_body
 
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(1)
@@ -128,8 +128,10 @@ def _main(argv=None):
     tr_sents, tr_emb, tr_hemb = embed_split(tr_bodies, tr_stances, "train")
     te_sents, te_emb, te_hemb = embed_split(te_bodies, te_stances, "test")
 
+    inter = cfg.n_scalar == 0 or cfg.n_scalar > N_SCALAR
+
     def featurize(stances, sents, emb, hemb):
-        return np.stack([pair_features(h, sents[b], hemb[h], emb[b]) for h, b, _ in stances])
+        return np.stack([pair_features(h, sents[b], hemb[h], emb[b], interactions=inter) for h, b, _ in stances])
 
     t0 = time.time()
     X_all = featurize(tr_stances, tr_sents, tr_emb, tr_hemb)
@@ -208,7 +210,7 @@ def _main(argv=None):
         "name": "newsml-stance", "version": "1.0", "architecture": ARCHITECTURE, "labels": LABELS,
         "encoder": "sentence-transformers/all-MiniLM-L6-v2", "n_features": int(X_tr.shape[1]),
         "max_sentences": cfg.max_sentences, "best_epoch": best_ep, "train_config": asdict(cfg),
-        "training_data": "fnc1 train (80% of bodies)",
+        "training_data": "fnc1 train (pairs whose body and claim are both outside the validation hash buckets)",
         "data_fingerprint": hashlib.sha256(json.dumps(tr_stances).encode()).hexdigest()[:16],
     }
     clf = StanceClassifier(config, tensors, encoder=enc)
