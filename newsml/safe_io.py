@@ -58,7 +58,8 @@ def save_folder(folder: Path, config: dict, tensors: dict[str, np.ndarray], extr
     folder.mkdir(parents=True, exist_ok=True)
     config = {**config, "newsml_version": config.get("newsml_version", __version__)}
     (folder / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
-    save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()}, str(folder / WEIGHTS))
+    if tensors:  # a model made only of JSON (the summarizer's folder) gets no empty weights file
+        save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()}, str(folder / WEIGHTS))
     for name, obj in (extra_json or {}).items():
         (folder / name).write_text(json.dumps(obj, ensure_ascii=False))
     write_manifest(folder)
