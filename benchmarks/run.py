@@ -82,8 +82,7 @@ def speed(fn, items, batch_sizes=(1, 8, 32), n_latency=None):
     lat = [timed(fn, [x])[1] for x in items[: n_latency or len(items)]]
     thr = {}
     for bs in batch_sizes:
-        reps = max(1, min(len(items), bs * 2) // 1)
-        pool = (items * (1 + reps // max(1, len(items))))[:reps]
+        pool = (items * (2 * bs // len(items) + 1))[: 2 * bs]  # two full batches, items repeated as needed
         t0 = time.perf_counter()
         for i in range(0, len(pool), bs):
             fn(pool[i : i + bs])
