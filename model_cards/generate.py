@@ -181,9 +181,10 @@ def stance_card() -> tuple[str, list]:
 (unrelated) a claim. {fmt(c.get('n_features'))} features (newsml/stance_features.py): all-MiniLM-L6-v2 similarity between the
 claim and every body sentence (max, top-3 mean, mean, lead sentence, body centroid, share above 0.35/0.5), word
 and bigram overlap, refuting / hedging / confirming cue rates in the 3 closest sentences and in the whole body,
-cue words in the claim, negation mismatch, body and claim length, position of the best sentence. Head: a
-2-layer MLP (256 units, ReLU, dropout 0.3; run in numpy at inference), class-weighted loss ((1/freq)^0.5),
-with per-class logit offsets chosen on validation. Architecture `{fmt(c.get('architecture'))}`. Weights:
+cue words in the claim, negation mismatch, body and claim length, position of the best sentence. Head: an
+ensemble of {fmt(_get(c, 'train_config', 'n_members'))} 2-layer MLPs (seeds; 256 units, ReLU, dropout 0.3; run in numpy at inference) trained
+with a class-weighted loss ((1/freq)^0.5); their log-probabilities are averaged and per-class logit offsets
+chosen on validation are added. Architecture `{fmt(c.get('architecture'))}`. Weights:
 safetensors, a few hundred KB.''')}
 {_section("Uses", '''Direct use: flag headlines that their own article does not support (`analyze(article)` checks the
 headline by default), or check caller-given claims against an article. Out of scope: fact-checking against
@@ -195,8 +196,8 @@ The claim- and body-disjoint validation set is small (1,830 pairs), so choices m
 without WordNet lemmatisation (no NLTK data offline) and scores higher than the published 75.20.''')}
 {_section("Training Details", f'''Data: FNC-1 official train stances + bodies. Validation: 20% of bodies (by hash of body id) *and* 20% of
 claims (by hash): validation pairs have a held-out body and a held-out claim, training pairs neither (FNC-1
-claims repeat across bodies, and the competition test has new claims). Validation chose the epoch
-({fmt(c.get('best_epoch'))}), the class offsets and the feature set. Time {fmt(m.get('train_seconds'))} s on 2 CPU cores after the
+claims repeat across bodies, and the competition test has new claims). Validation chose each member's epoch
+({fmt(c.get('best_epoch'))}), the class offsets, the feature set and the ensemble size. Time {fmt(m.get('train_seconds'))} s on 2 CPU cores after the
 MiniLM embeddings are cached (about 7 min to embed 44k sentences the first time). Command: `{fmt(m.get('command'))}`.
 
 Development runs, disclosed: the competition test was scored in each of these runs, so the shipped model's

@@ -53,15 +53,19 @@ class StanceClassifier:
         return self._encoder
 
     def proba_from_features(self, X: np.ndarray) -> np.ndarray:
-        """MLP forward in numpy (ReLU, eval mode) + validation-chosen class offsets -> softmax."""
+        """MLP ensemble forward in numpy (ReLU, eval mode): mean of the members' log-probabilities
+        + validation-chosen class offsets -> softmax. A single MLP has 2-D weights, an ensemble 3-D."""
         t = self._t
-        h = (X - t["mu"]) / t["sd"]
-        h = np.maximum(h @ t["w0"].T + t["b0"], 0)
-        h = np.maximum(h @ t["w1"].T + t["b1"], 0)
-        z = h @ t["w2"].T + t["b2"] + t["bias"]
-        z = z - z.max(1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(1, keepdims=True)
+        h0 = (X - t["mu"]) / t["sd"]
+        w0, w1, w2 = (t[k] if t[k].ndim == 3 else t[k][None] for k in ("w0", "w1", "w2"))
+        b0, b1, b2 = (t[k] if t[k].ndim == 2 else t[k][None] for k in ("b0", "b1", "b2"))
+        z = np.zeros((len(X), len(self.labels)))
+        for k in range(len(w0)):
+            h = np.maximum(h0 @ w0[k].T + b0[k], 0)
+            h = np.maximum(h @ w1[k].T + b1[k], 0)
+            zk = h @ w2[k].T + b2[k]
+            z += _log_softmax(zk) / len(w0)
+        return np.exp(_log_softmax(z + t["bias"]))
 
     def predict(self, article, claims: list[str], n_evidence: int = 3) -> list[StanceResult]:
         """One StanceResult per claim. `article`: str, dict or Article. Sentences are embedded once."""
@@ -96,6 +100,11 @@ class StanceClassifier:
                 )
             )
         return out
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(1, keepdims=True)
+    return z - np.log(np.exp(z).sum(1, keepdims=True))
 
 
 def _check_claims(claims) -> list[str]:
