@@ -14,10 +14,14 @@ class SentenceEncoder:
     (1, 384)
     """
 
-    def __init__(self, name_or_path: str | None = None, device: str | None = None, max_length: int = 128):
+    def __init__(self, name_or_path: str | None = None, device: str | None = None, max_length: int = 128,
+                 lora: dict[str, np.ndarray] | None = None, lora_scale: float = 1.0):
         self.name_or_path = name_or_path or minilm_path()
         self.device = device  # None: CUDA when available, else CPU (decided on first use)
         self.max_length = max_length
+        # LoRA deltas merged into the weights at load: {"<module path>.lora_A": [r, in], ".lora_B": [out, r]}
+        self.lora = lora
+        self.lora_scale = lora_scale
         self._model = None
         self._tok = None
 
@@ -29,7 +33,10 @@ class SentenceEncoder:
             if self.device is None:
                 self.device = "cuda" if torch.cuda.is_available() else "cpu"
             self._tok = AutoTokenizer.from_pretrained(self.name_or_path)
-            self._model = AutoModel.from_pretrained(self.name_or_path, dtype=torch.float32).to(self.device).eval()
+            model = AutoModel.from_pretrained(self.name_or_path, dtype=torch.float32)
+            if self.lora:
+                merge_lora(model, self.lora, self.lora_scale)
+            self._model = model.to(self.device).eval()
         return self._model, self._tok
 
     def encode(self, texts: list[str], batch_size: int = 64, max_length: int | None = None) -> np.ndarray:
@@ -52,3 +59,20 @@ class SentenceEncoder:
                 v = torch.nn.functional.normalize(v, dim=-1)
                 out[idx] = v.float().cpu().numpy()
         return out
+
+
+def merge_lora(model, lora: dict[str, np.ndarray], scale: float) -> None:
+    """W += scale * B @ A for every `<module>.lora_A` / `<module>.lora_B` pair (plain tensors, no peft)."""
+    import torch
+
+    from newsml.errors import ModelLoadError
+
+    with torch.no_grad():
+        for key in sorted(k for k in lora if k.endswith(".lora_A")):
+            name = key[: -len(".lora_A")]
+            try:
+                layer = model.get_submodule(name)
+            except AttributeError:
+                raise ModelLoadError(f"LoRA weights name a module the encoder does not have: {name!r}") from None
+            delta = torch.from_numpy(lora[name + ".lora_B"] @ lora[key]).float() * scale
+            layer.weight += delta

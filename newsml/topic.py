@@ -1,11 +1,12 @@
-"""TopicClassifier: a calibrated ensemble of a TF-IDF linear head and a MiniLM-embedding linear head.
+"""TopicClassifier: a calibrated ensemble of linear heads on TF-IDF, on frozen MiniLM embeddings and on
+embeddings from a LoRA fine-tuned MiniLM (each head optional; the weights say which ones are used).
 
     >>> clf = TopicClassifier.from_pretrained()          # the shipped 6-label news model
     >>> clf.predict(["Arsenal beat Chelsea 2-0 in the league."])[0].label
     'sport'
 
 Saved folder: `config.json` (labels, architecture, heads, temperature, newsml version, data
-fingerprint), `weights.safetensors` (coefficients, idf), `vocab.json` (TF-IDF terms), `manifest.json`.
+fingerprint), `weights.safetensors` (coefficients, idf, LoRA matrices), `vocab.json` (TF-IDF terms), `manifest.json`.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class TopicClassifier:
         self._vocab = vocab
         self._vectorizer = None
         self._encoder = encoder
+        self._lora_encoder = None
 
     # -- persistence ---------------------------------------------------------------------------------
     @classmethod
@@ -74,6 +76,19 @@ class TopicClassifier:
             self._encoder = SentenceEncoder()
         return self._encoder
 
+    @property
+    def lora_encoder(self):
+        """MiniLM with the shipped LoRA deltas merged into its weights (built on first use)."""
+        if self._lora_encoder is None:
+            from newsml.encoder import SentenceEncoder
+
+            pre = "lora.adapter."
+            lora = {k[len(pre):]: v for k, v in self._t.items() if k.startswith(pre)}
+            cfg = self.config["lora"]
+            self._lora_encoder = SentenceEncoder(device=getattr(self._encoder, "device", None), lora=lora,
+                                                 lora_scale=cfg["alpha"] / cfg["r"])
+        return self._lora_encoder
+
     def _tfidf_logits(self, texts: list[str]) -> np.ndarray:
         X = self.vectorizer.transform([t[:TFIDF_CHAR_LIMIT] for t in texts])
         return np.asarray(X @ self._t["tfidf.coef"].T) + self._t["tfidf.intercept"]
@@ -81,6 +96,10 @@ class TopicClassifier:
     def _minilm_logits(self, texts: list[str]) -> np.ndarray:
         E = self.encoder.encode([t[:4000] for t in texts], max_length=256)
         return E @ self._t["minilm.coef"].T + self._t["minilm.intercept"]
+
+    def _lora_logits(self, texts: list[str]) -> np.ndarray:
+        E = self.lora_encoder.encode([t[:2000] for t in texts], max_length=self.config["lora"]["max_length"])
+        return E @ self._t["lora.coef"].T + self._t["lora.intercept"]
 
     def logits(self, texts: list[str]) -> np.ndarray:
         """Uncalibrated ensemble logits, columns in `self.labels` order."""
@@ -90,6 +109,8 @@ class TopicClassifier:
             z += w["tfidf"] * self._tfidf_logits(texts)
         if w.get("minilm", 0):
             z += w["minilm"] * self._minilm_logits(texts)
+        if w.get("lora", 0):
+            z += w["lora"] * self._lora_logits(texts)
         return z
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:

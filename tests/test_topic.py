@@ -94,3 +94,22 @@ def test_train_your_own_taxonomy(tmp_path):
     clf = TopicClassifier.from_pretrained(tmp_path / "m")
     assert clf.labels == ["cats", "dogs"]
     assert clf.predict(["A feline matter was discussed."])[0].label == "cats"
+
+
+def test_lora_deltas_merge_into_the_encoder(encoder):
+    """W' = W + scale * B @ A for the named module; zero B leaves the embeddings unchanged; a wrong name fails."""
+    from newsml.encoder import SentenceEncoder
+
+    name = "encoder.layer.0.attention.self.query"
+    rng = np.random.default_rng(0)
+    A, B = rng.normal(size=(4, 384)).astype(np.float32), rng.normal(size=(384, 4)).astype(np.float32)
+    texts = ["Oil prices rose on Tuesday.", "The striker scored twice."]
+    zero = SentenceEncoder(lora={name + ".lora_A": A, name + ".lora_B": np.zeros_like(B)})
+    np.testing.assert_allclose(zero.encode(texts), encoder.encode(texts), atol=1e-6)
+    merged = SentenceEncoder(lora={name + ".lora_A": A, name + ".lora_B": B}, lora_scale=0.5)
+    base_w = encoder._load()[0].get_submodule(name).weight.detach().numpy()
+    new_w = merged._load()[0].get_submodule(name).weight.detach().numpy()
+    np.testing.assert_allclose(new_w, base_w + 0.5 * B @ A, rtol=1e-5, atol=1e-5)
+    assert not np.allclose(merged.encode(texts), encoder.encode(texts), atol=1e-3)
+    with pytest.raises(ModelLoadError, match="no.such.module"):
+        SentenceEncoder(lora={"no.such.module.lora_A": A, "no.such.module.lora_B": B}).encode(texts)

@@ -80,10 +80,9 @@ def _main(argv=None):
     ap.add_argument("--skip-baseline", action="store_true")
     ap.add_argument("--set", nargs="*", default=[], help="override config fields, e.g. --set hidden=128 n_scalar=25")
     args = ap.parse_args(argv)
-    cfg = StanceTrainConfig()
-    for kv in args.set:
-        k, v = kv.split("=", 1)
-        setattr(cfg, k, type(getattr(cfg, k))(v) if not isinstance(getattr(cfg, k), bool) else v.lower() in ("1", "true"))
+    from training.overrides import apply_overrides
+
+    cfg = apply_overrides(StanceTrainConfig(), args.set)
     t_start = time.time()
     import torch
 
