@@ -111,9 +111,10 @@ class Summarizer:
         return out
 
     # -- the pipeline --------------------------------------------------------------------------------------
-    def select(self, article) -> list[int]:
+    def select(self, article, ranked: bool = False) -> list[int]:
+        """The selector's picks within the token budget: article order, or best first with `ranked`."""
         _, tok = self._load()
-        return self.selector.select(article.sentences, tok, self.config["budget_tokens"], title=article.title)
+        return self.selector.select(article.sentences, tok, self.config["budget_tokens"], title=article.title, ranked=ranked)
 
     def summarize(self, articles, batch_size: int = 8, generate: bool = True) -> list[Summary]:
         """Summaries for a list of articles (str, dict or Article). `generate=False`: the selector alone."""
@@ -122,9 +123,9 @@ class Summarizer:
         if isinstance(articles, (str, dict, Article)) or not hasattr(articles, "__iter__"):
             raise type_error("articles", "a list of articles", articles)
         arts = [to_article(a) for a in articles]
-        picks = [self.select(a) for a in arts]
+        picks = [self.select(a, ranked=True) for a in arts]  # best first: the fill order
         if generate:
-            prompts = [build_prompt([a.sentences[i] for i in p], a.title) for a, p in zip(arts, picks)]
+            prompts = [build_prompt([a.sentences[i] for i in sorted(p)], a.title) for a, p in zip(arts, picks)]
             texts = self.generate(prompts, batch_size=batch_size)
         else:
             texts = [None] * len(arts)
@@ -132,7 +133,7 @@ class Summarizer:
         res = []
         for a, p, t in zip(arts, picks, texts):
             if t is None:
-                lead = p[: self.config["max_summary_sentences"]]
+                lead = sorted(p[: self.config["max_summary_sentences"]])  # the k best, in article order
                 res.append(verify(" ".join(a.sentences[i] for i in lead), list(a.sentences), method="select", model=name))
             else:
                 res.append(verify(t, list(a.sentences), method="select+generate+verify", model=name,

@@ -87,8 +87,9 @@ class SentenceSelector:
         X = (sentence_features(sentences, title) - self.mean) / self.scale
         return X @ self.coef + self.intercept
 
-    def select(self, sentences, tokenizer, budget_tokens: int, title: str | None = None) -> list[int]:
-        """Indices (article order) of the best-scoring sentences that fit the budget; at least one."""
+    def select(self, sentences, tokenizer, budget_tokens: int, title: str | None = None, ranked: bool = False) -> list[int]:
+        """Indices of the best-scoring sentences that fit the budget (at least one): in article order, or
+        best first with `ranked=True`."""
         sentences = list(sentences)[:3000]  # scoring is linear; a 50,000-word article stays cheap
         s = self.scores(sentences, title)
         chosen, used = [], 0
@@ -104,7 +105,7 @@ class SentenceSelector:
                 break
         if not chosen and sentences:
             chosen = [int(np.argmax(s))]
-        return sorted(chosen)
+        return chosen if ranked else sorted(chosen)
 
     def to_dict(self) -> dict:
         return {"features": FEATURES, "coef": self.coef.tolist(), "intercept": self.intercept,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import itertools
 import json
 import math
 import os
@@ -305,7 +306,8 @@ def save_summary_metrics(res: dict, split: str) -> None:
 
 
 def tune(args):
-    """Pick the verifier's `min_support` on validation: generate once, verify at each threshold.
+    """Pick the verifier's `min_support`, `min_words` and `max_summary_sentences` on validation: generate
+    once, verify at each setting.
 
     Writes the choice into newsml/models/summarizer/config.json (and re-signs the manifest).
     """
@@ -323,33 +325,33 @@ def tune(args):
     refs = ["\n".join(h.strip() for h in r["highlights"].split("\n") if h.strip()) for r in rows]
     arts = [Article(text=r["article"]) for r in rows]
     summ = Summarizer.from_pretrained()
-    picks = [summ.select(a) for a in arts]
+    picks = [summ.select(a, ranked=True) for a in arts]  # best first, as Summarizer.summarize fills
     t0 = time.time()
-    raw = summ.generate([build_prompt([a.sentences[i] for i in p], a.title) for a, p in zip(arts, picks)],
+    raw = summ.generate([build_prompt([a.sentences[i] for i in sorted(p)], a.title) for a, p in zip(arts, picks)],
                         batch_size=args.batch_size)
     gen_s = time.time() - t0
     table = {}
-    for ms in (0.2, 0.3, 0.4, 0.5):
-        for mw in (0, 30, 45, 60):
-            outs = [verify(t, list(a.sentences), method="t", max_sentences=summ.config["max_summary_sentences"],
-                           min_support=ms, fill=p, min_words=mw) for t, a, p in zip(raw, arts, picks)]
-            texts = [o.text for o in outs]
-            n_sent = sum(len(o.sentences) for o in outs)
-            table[(ms, mw)] = {**compute_rouge(texts, refs), **compute_novel_bigrams(texts, [r["article"] for r in rows]),
-                               "guard_replaced_share": sum(x.kind == "copied" for o in outs for x in o.sentences) / max(1, n_sent)}
-            print(ms, mw, json.dumps({k: round(v, 4) for k, v in table[(ms, mw)].items()}), flush=True)
+    for ms, mw, k in itertools.product((0.2, 0.3, 0.4, 0.5), (0, 30, 45, 60), (3, 4)):
+        outs = [verify(t, list(a.sentences), method="t", max_sentences=k,
+                       min_support=ms, fill=p, min_words=mw) for t, a, p in zip(raw, arts, picks)]
+        texts = [o.text for o in outs]
+        n_sent = sum(len(o.sentences) for o in outs)
+        table[(ms, mw, k)] = {**compute_rouge(texts, refs), **compute_novel_bigrams(texts, [r["article"] for r in rows]),
+                              "guard_replaced_share": sum(x.kind == "copied" for o in outs for x in o.sentences) / max(1, n_sent)}
+        print(ms, mw, k, json.dumps({k_: round(v, 4) for k_, v in table[(ms, mw, k)].items()}), flush=True)
     # ROUGE sum, but only among settings that keep summaries abstractive (novel bigrams >= 15%)
     ok = [m for m in table if table[m]["novel_bigram_rate"] >= 0.15] or list(table)
     best = max(ok, key=lambda m: table[m]["rouge1"] + table[m]["rouge2"] + table[m]["rougeLsum"])
     cfg_path = DEFAULT_PATH / "config.json"
     cfg = json.loads(cfg_path.read_text())
-    cfg["min_support"], cfg["min_words"] = best
-    cfg["tuning"] = {"split": "validation", "n": len(rows), "table": {f"min_support={k[0]},min_words={k[1]}": v for k, v in table.items()},
+    cfg["min_support"], cfg["min_words"], cfg["max_summary_sentences"] = best
+    cfg["tuning"] = {"split": "validation", "n": len(rows),
+                     "table": {f"min_support={k[0]},min_words={k[1]},max_sentences={k[2]}": v for k, v in table.items()},
                      "generation_seconds": round(gen_s, 1), "command": "python training/train_summarizer.py " + " ".join(sys.argv[1:])}
     cfg_path.write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
     write_manifest(DEFAULT_PATH)
     (ROOT_DIR / "training" / "results" / "summarizer_tuning.json").write_text(json.dumps(cfg["tuning"], indent=2))
-    print(f"min_support, min_words -> {best}", flush=True)
+    print(f"min_support, min_words, max_summary_sentences -> {best}", flush=True)
 
 
 ROOT_DIR = Path(__file__).resolve().parents[1]
