@@ -168,6 +168,14 @@ def _targets(checks) -> str:
     return f"Targets met: {', '.join(ok) or 'none'}. Not met: {', '.join(no) or 'none'}."
 
 
+def _continued(c: dict) -> str:
+    n = _get(c, "adapter", "examples_seen")
+    if not n or n <= 2400:
+        return ""
+    return (f" A second session resumed it from story 2,400 with a new schedule planned for {n:,} stories (a warm"
+            " restart: the lr went back up to 1.5e-4, then cosine decay), on the next stories of the same seeded order.")
+
+
 def _lora_desc(c: dict) -> str:
     lo = c.get("lora")
     if not lo:
@@ -289,7 +297,7 @@ AdamW lr {fmt(_get(c, 'adapter', 'lr'))} (warm-up + cosine), fp32 on 2 CPU cores
 Prompt: the instruction + selected sentences; target: the highlights joined as sentences.
 Schedule note (honest record of this run): the planned length of the cosine schedule was changed on resume
 three times while the run shared 2 cores with other jobs (planned 2,800 -> 1,500 at story 200 -> 3,000 at 400 ->
-2,400 at 800); the adapter saw each of its 2,400 stories once. Loss log: `runs/summarizer/train_log.jsonl`
+2,400 at 800); the adapter saw each of its first 2,400 stories once.{_continued(c)} Loss log: `runs/summarizer/train_log.jsonl`
 (not committed); last losses {fmt(c.get('train_loss_last'))}.
 Verifier settings chosen on validation ({fmt(_get(c, 'tuning', 'n'))} stories; best ROUGE sum among settings with >= 15% novel
 bigrams): min_support {fmt(c.get('min_support'))}, min_words {fmt(c.get('min_words'))}, max_summary_sentences {fmt(c.get('max_summary_sentences'))}
