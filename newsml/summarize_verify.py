@@ -34,8 +34,8 @@ def unsupported(sentence: str, article_text: str, _cache: dict | None = None) ->
     """Numbers and names in `sentence` that the article lacks."""
     an = _cache["numbers"] if _cache else numbers(article_text)
     ae = _cache["entities"] if _cache else entities(article_text)
-    low = _cache["lower"] if _cache else article_text.lower()
-    ents = {e for e in entities(sentence) - ae if e.lower() not in low}
+    # a name counts as present only in the same capitalisation ("Police" is not backed by "police")
+    ents = {e for e in entities(sentence) - ae if not re.search(r"(?<!\w)" + re.escape(e) + r"(?!\w)", article_text)}
     return {"numbers": sorted(numbers(sentence) - an), "entities": sorted(ents)}
 
 
@@ -54,7 +54,7 @@ def verify(generated: str, sources: list[str], *, method: str, model: str = "", 
     `fill` (the selector's picks, best first) are appended as kind "extracted" until it is not.
     """
     article_text = " ".join(sources)
-    cache = {"numbers": numbers(article_text), "entities": entities(article_text), "lower": article_text.lower()}
+    cache = {"numbers": numbers(article_text), "entities": entities(article_text)}
     out: list[SummarySentence] = []
     used_src: set[int] = set()
     seen: set[str] = set()

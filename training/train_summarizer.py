@@ -313,7 +313,7 @@ def tune(args):
     """
     import torch
 
-    from benchmarks.metrics import compute_novel_bigrams, compute_rouge
+    from benchmarks.metrics import compute_faithfulness, compute_novel_bigrams, compute_rouge
     from newsml.article import Article
     from newsml.safe_io import write_manifest
     from newsml.summarize import DEFAULT_PATH, Summarizer
@@ -337,10 +337,12 @@ def tune(args):
         texts = [o.text for o in outs]
         n_sent = sum(len(o.sentences) for o in outs)
         table[(ms, mw, k)] = {**compute_rouge(texts, refs), **compute_novel_bigrams(texts, [r["article"] for r in rows]),
+                              "unsupported_entity_rate": compute_faithfulness(texts, [r["article"] for r in rows])["unsupported_entity_rate"],
                               "guard_replaced_share": sum(x.kind == "copied" for o in outs for x in o.sentences) / max(1, n_sent)}
         print(ms, mw, k, json.dumps({k_: round(v, 4) for k_, v in table[(ms, mw, k)].items()}), flush=True)
-    # ROUGE sum, but only among settings that keep summaries abstractive (novel bigrams >= 15%)
-    ok = [m for m in table if table[m]["novel_bigram_rate"] >= 0.15] or list(table)
+    # ROUGE sum, but only among settings that keep summaries abstractive (novel bigrams >= 15%) and
+    # faithful (unsupported-name rate <= 2%)
+    ok = [m for m in table if table[m]["novel_bigram_rate"] >= 0.15 and table[m]["unsupported_entity_rate"] <= 0.02] or list(table)
     best = max(ok, key=lambda m: table[m]["rouge1"] + table[m]["rouge2"] + table[m]["rougeLsum"])
     cfg_path = DEFAULT_PATH / "config.json"
     cfg = json.loads(cfg_path.read_text())
