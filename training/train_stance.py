@@ -199,15 +199,12 @@ def _main(argv=None):
 
     # 3) class-bias offsets on validation (coordinate search): trades recall between the rare classes
     bias = np.zeros(4)
-    def val_key(b):
-        m = compute_fnc([LABELS[k] for k in (zv + b).argmax(1)], [LABELS[k] for k in y_va])
-        return m["fnc_relative"] / 100 + m["macro_f1"]
     for _ in range(2):
         for c in range(3):
             cands = np.linspace(-2, 2, 21)
-            scores = [val_key(np.where(np.arange(4) == c, v, bias)) for v in cands]
+            scores = [val_score(zv + np.where(np.arange(4) == c, v, bias))[0] for v in cands]
             bias[c] = cands[int(np.argmax(scores))]
-    val_m = compute_fnc([LABELS[k] for k in (zv + bias).argmax(1)], [LABELS[k] for k in y_va])
+    val_m = val_score(zv + bias)[1]
     print(f"best epochs {best_eps}, bias {bias.round(2).tolist()}, val FNC {val_m['fnc_relative']:.2f} "
           f"macro-F1 {val_m['macro_f1']:.4f}", flush=True)
 

@@ -341,9 +341,7 @@ def _main(argv=None):
     if not args.no_minilm and not args.no_lora:
         lora, lora_W, lora_b, lora_f1, lora_s = finetune_lora(cfg, train, y_tr, sw, val, y_va, g_va, len(labels), cache)
         print(f"lora: val macro-F1 {lora_f1:.4f}", flush=True)
-        from newsml.encoder import SentenceEncoder as _Enc
-
-        E_va_lora = _Enc(lora=lora, lora_scale=cfg.lora_alpha / cfg.lora_r).encode(
+        E_va_lora = SentenceEncoder(lora=lora, lora_scale=cfg.lora_alpha / cfg.lora_r).encode(
             [r[0][:2000] for r in val], max_length=cfg.lora_max_length)
 
     # 4) ensemble weights + temperature on validation ------------------------------------------------------
