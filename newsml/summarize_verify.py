@@ -13,6 +13,9 @@ from newsml.text import entities, numbers, split_sentences, tokens
 from newsml.types import Summary, SummarySentence
 
 
+FILL_MAX_SENTENCES = 4  # the fill never takes a summary past 4 sentences (or past max_sentences, if larger)
+
+
 def _bag(s: str) -> set:
     t = tokens(s)
     return set(t) | {a + " " + b for a, b in zip(t, t[1:])}
@@ -52,7 +55,8 @@ def verify(generated: str, sources: list[str], *, method: str, model: str = "", 
     """Verified Summary of `generated` against the article's `sources` sentences.
 
     `fill` + `min_words`: when the verified summary is shorter than `min_words`, source sentences from
-    `fill` (the selector's picks, best first) are appended as kind "extracted" until it is not.
+    `fill` (the selector's picks, best first) are appended as kind "extracted" until it is not, up to
+    max(`max_sentences`, 4) sentences in all.
     `max_abstractive` (0: no limit): keep at most this many generated sentences, the rest of the
     summary comes from `fill` (the generator's first sentences are its most reliable ones).
     """
@@ -79,7 +83,7 @@ def verify(generated: str, sources: list[str], *, method: str, model: str = "", 
         seen.add(out[-1].text.lower())
         used_src.add(out[-1].source_index)
     for i in fill:
-        if sum(len(x.text.split()) for x in out) >= min_words or len(out) >= max_sentences + 1:
+        if sum(len(x.text.split()) for x in out) >= min_words or len(out) >= max(max_sentences, FILL_MAX_SENTENCES):
             break
         if i not in used_src and 0 <= i < len(sources):
             out.append(SummarySentence(sources[i], 1.0, i, "extracted"))

@@ -139,3 +139,10 @@ def test_max_abstractive_keeps_first_generated_sentences_then_fills():
     kinds = [x.kind for x in s.sentences]
     assert kinds[0] == "abstractive" and kinds.count("abstractive") == 1
     assert "extracted" in kinds and s.sentences[1].text == SOURCES[0]
+
+
+def test_fill_never_passes_four_sentences():
+    many = [f"Officials in the region said the storm damaged {w} homes near the coast." for w in
+            ("many", "several", "dozens of", "hundreds of", "thousands of", "some")]
+    s = verify("", many, method="t", max_sentences=4, fill=list(range(6)), min_words=500)
+    assert len(s.sentences) == 4 and all(x.kind == "extracted" for x in s.sentences)
