@@ -311,6 +311,8 @@ holds the {'leading sentences' if c.get('prompt_sentences') == 'lead' else "sele
 (`{fmt(_get(c, 'tuning', 'command'))}`):
 
 {tuning}
+Other validation runs of the same tune (generator prompt = lead sentences; the previous logistic selector's
+best setting): `training/results/summarizer_dev_runs.json`.
 Selector: {_selector_kind(c)} trained on {fmt(_get(c, 'selector', 'n_sentences'))} sentences of
 {fmt(_get(c, 'selector', 'n_stories'))} train stories (greedy R1+R2 oracle, 3 sentences), hidden layers and the
 selector-alone word budget ({fmt(c.get('summary_words'))} words) chosen on the validation split

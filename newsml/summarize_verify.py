@@ -12,7 +12,6 @@ import re
 from newsml.text import entities, numbers, split_sentences, tokens
 from newsml.types import Summary, SummarySentence
 
-
 FILL_MAX_SENTENCES = 4  # the fill never takes a summary past 4 sentences (or past max_sentences, if larger)
 
 
