@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import threading
 
 _WS = re.compile(r"[ \t\u00a0]+")
 
 
-@lru_cache(maxsize=1)
-def _segmenter():
-    import pysbd
+_THREAD = threading.local()
 
-    return pysbd.Segmenter(language="en", clean=False)
+
+def _segmenter():
+    """One pysbd Segmenter per thread: `Segmenter.segment` keeps the text being split on the instance,
+    so a shared one gives wrong splits when two threads segment at once."""
+    seg = getattr(_THREAD, "segmenter", None)
+    if seg is None:
+        import pysbd
+
+        seg = _THREAD.segmenter = pysbd.Segmenter(language="en", clean=False)
+    return seg
 
 
 def split_sentences(text: str) -> list[str]:

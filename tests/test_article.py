@@ -85,3 +85,24 @@ def test_one_word_and_headline_only():
     assert to_article("Hello").text == "Hello"
     a = to_article("Markets rally as inflation cools")
     assert a.text == "Markets rally as inflation cools"
+
+
+def test_sentence_splitting_is_thread_safe(nk_page):
+    """pysbd keeps per-call state on its Segmenter: threads must not share one."""
+    import threading
+
+    from newsml.text import split_sentences
+
+    texts = [nk_page, nk_page.upper(), "Mr. Kim said it. Then he left. " * 200, nk_page[::-1]]
+    want = [split_sentences(t) for t in texts]
+    got = [[None] * len(texts) for _ in range(6)]
+
+    def work(r, i):
+        got[r][i] = split_sentences(texts[i])
+
+    ths = [threading.Thread(target=work, args=(r, i)) for r in range(6) for i in range(len(texts))]
+    for t in ths:
+        t.start()
+    for t in ths:
+        t.join()
+    assert all(row == want for row in got)
