@@ -133,12 +133,12 @@ class Summarizer:
         if isinstance(articles, (str, dict, Article)) or not hasattr(articles, "__iter__"):
             raise type_error("articles", "a list of articles", articles)
         arts = [to_article(a) for a in articles]
-        picks = [self.select(a, ranked=True) for a in arts]  # best first: the fill order
         if generate:
+            picks = [self.select(a, ranked=True) for a in arts]  # best first: the fill order
             prompts = [self.prompt(a, p) for a, p in zip(arts, picks)]
             texts = self.generate(prompts, batch_size=batch_size)
-        else:
-            texts = [None] * len(arts)
+        else:  # the selector alone picks by words (summary_picks), not by generator tokens
+            picks, texts = [None] * len(arts), [None] * len(arts)
         name = f"{self.config['name']}@{self.config['version']}"
         res = []
         for a, p, t in zip(arts, picks, texts):

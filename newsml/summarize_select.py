@@ -95,15 +95,20 @@ class SentenceSelector:
                 h = np.maximum(h, 0.0)
         return h[:, 0]
 
+    def _ranked(self, sentences, title: str | None) -> tuple[list[str], np.ndarray, list[int]]:
+        """(the first 3,000 sentences, their scores, the indices of those with a letter, best first).
+        Scoring is linear; a 50,000-word article stays cheap."""
+        sentences = list(sentences)[:3000]
+        s = self.scores(sentences, title)
+        return sentences, s, [int(i) for i in np.argsort(-s, kind="stable") if re.search(r"[A-Za-z]", sentences[i])]
+
     def summary_picks(self, sentences, title: str | None = None, words: int = 0, max_sentences: int = 4) -> list[int]:
         """The selector-alone summary: best sentences until `words` words (0: no word budget), at most
         `max_sentences`, in article order. CNN highlights average ~43 words; the budget is tuned on validation."""
-        sentences = list(sentences)[:3000]
+        sentences, _, order = self._ranked(sentences, title)
         picks, n = [], 0
-        for i in np.argsort(-self.scores(sentences, title), kind="stable"):
-            if re.search(r"[A-Za-z]", sentences[i]) is None:
-                continue
-            picks.append(int(i))
+        for i in order:
+            picks.append(i)
             n += len(sentences[i].split())
             if (words and n >= words) or len(picks) >= max_sentences:
                 break
@@ -112,16 +117,13 @@ class SentenceSelector:
     def select(self, sentences, tokenizer, budget_tokens: int, title: str | None = None, ranked: bool = False) -> list[int]:
         """Indices of the best-scoring sentences that fit the budget (at least one): in article order, or
         best first with `ranked=True`."""
-        sentences = list(sentences)[:3000]  # scoring is linear; a 50,000-word article stays cheap
-        s = self.scores(sentences, title)
+        sentences, s, order = self._ranked(sentences, title)
         chosen, used = [], 0
-        for i in np.argsort(-s, kind="stable"):
-            if re.search(r"[A-Za-z]", sentences[i]) is None:
-                continue
+        for i in order:
             n = len(tokenizer(sentences[i], add_special_tokens=False)["input_ids"]) if tokenizer else len(sentences[i].split())
             if used + n > budget_tokens:
                 continue
-            chosen.append(int(i))
+            chosen.append(i)
             used += n
             if len(chosen) >= self.max_sentences or used > budget_tokens - 10:
                 break

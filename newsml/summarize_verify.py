@@ -69,10 +69,10 @@ def verify(generated: str, sources: list[str], *, method: str, model: str = "", 
             break
         if len(tokens(s)) < 3 or s.lower() in seen:
             continue
-        sc, idx = support(s, sources)
-        bad = unsupported(s, article_text, cache)
         if max_abstractive and sum(x.kind == "abstractive" for x in out) >= max_abstractive:
             break
+        sc, idx = support(s, sources)
+        bad = unsupported(s, article_text, cache)
         if not bad["numbers"] and not bad["entities"] and sc >= min_support:
             out.append(SummarySentence(s, min(1.0, sc), idx, "abstractive"))  # generated, verified
         elif idx >= 0 and idx not in used_src and sc >= 0.2:

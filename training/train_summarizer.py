@@ -272,7 +272,8 @@ def train_selector(args):
         print(f"words {w}: {json.dumps({k: round(v, 2) for k, v in r.items()})}", flush=True)
     out = Path(args.out) / "selector.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(sel.to_dict()))
+    sel_json = json.dumps(sel.to_dict())
+    out.write_text(sel_json)
     meta = {"hidden": list(hidden), "summary_words": words, "n_stories": len(train), "n_sentences": len(y),
             "validation_selector_alone": {str(w): r for w, r in table.items()}, "seconds": round(time.time() - t0, 1),
             "command": "python training/train_summarizer.py " + " ".join(sys.argv[1:])}
@@ -282,10 +283,11 @@ def train_selector(args):
         from newsml.safe_io import write_manifest
         from newsml.summarize import DEFAULT_PATH
 
-        (DEFAULT_PATH / "selector.json").write_text(json.dumps(sel.to_dict()))
+        (DEFAULT_PATH / "selector.json").write_text(sel_json)
         cfg = json.loads((DEFAULT_PATH / "config.json").read_text())
         cfg["summary_words"] = words
-        cfg["selector"] = {k: v for k, v in meta.items() if k != "validation_selector_alone"}
+        # the word budget lives once, at the top level, where Summarizer reads it
+        cfg["selector"] = {k: v for k, v in meta.items() if k not in ("validation_selector_alone", "summary_words")}
         (DEFAULT_PATH / "config.json").write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
         write_manifest(DEFAULT_PATH)
         (ROOT_DIR / "training" / "results" / "summarizer_selector.json").write_text(json.dumps(meta, indent=2))
@@ -368,6 +370,8 @@ def tune(args):
 
     Writes the choice into newsml/models/summarizer/config.json (and re-signs the manifest).
     """
+    import hashlib
+
     import torch
 
     from benchmarks.metrics import compute_faithfulness, compute_novel_bigrams, compute_rouge
@@ -385,8 +389,6 @@ def tune(args):
     picks = [summ.select(a, ranked=True) for a in arts]  # best first, as Summarizer.summarize fills
     prompts = [summ.prompt(a, p) for a, p in zip(arts, picks)]
     # generations are cached by prompt (greedy decoding: the same prompts give the same text)
-    import hashlib
-
     gen_cache = Path(args.out) / f"tune_generations_{hashlib.sha256(json.dumps(prompts).encode()).hexdigest()[:12]}.json"
     t0 = time.time()
     if gen_cache.exists():
