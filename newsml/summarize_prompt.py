@@ -16,3 +16,19 @@ def build_target(highlights: str) -> str:
     """CNN highlights (one per line, often without a final stop) -> one line of sentences."""
     lines = [h.strip() for h in highlights.split("\n") if h.strip()]
     return " " + " ".join(h if h[-1] in ".!?\"'" else h + "." for h in lines)
+
+
+# -- sentence mode: the generator rewrites one selected sentence at a time into a highlight ---------------
+SENTENCE_INSTRUCTION = "Rewrite the sentence as a short news highlight."
+MAX_SENTENCE_WORDS = 80
+
+
+def build_sentence_prompt(sentence: str) -> str:
+    """One selected sentence -> the prompt its highlight continues (about 45 tokens: cheap prefill)."""
+    words = sentence.split()[:MAX_SENTENCE_WORDS]  # the rewriter trained on sources of <= 70 words
+    return f"{SENTENCE_INSTRUCTION}\nSentence: {' '.join(words)}\nHighlight:"
+
+
+def build_sentence_target(highlight: str) -> str:
+    h = highlight.strip()
+    return " " + (h if h[-1] in ".!?\"'" else h + ".")

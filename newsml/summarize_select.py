@@ -102,6 +102,10 @@ class SentenceSelector:
         s = self.scores(sentences, title)
         return sentences, s, [int(i) for i in np.argsort(-s, kind="stable") if re.search(r"[A-Za-z]", sentences[i])]
 
+    def ranking(self, sentences, title: str | None = None) -> list[int]:
+        """Sentence indices best first (sentences with a letter only)."""
+        return self._ranked(sentences, title)[2]
+
     def summary_picks(self, sentences, title: str | None = None, words: int = 0, max_sentences: int = 4) -> list[int]:
         """The selector-alone summary: best sentences until `words` words (0: no word budget), at most
         `max_sentences`, in article order. CNN highlights average ~43 words; the budget is tuned on validation."""

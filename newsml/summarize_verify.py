@@ -89,6 +89,35 @@ def verify(generated: str, sources: list[str], *, method: str, model: str = "", 
             used_src.add(i)
     if not out and sources:  # nothing survived: fall back to the lead sentence
         out.append(SummarySentence(sources[0], 1.0, 0, "copied"))
+    return _summary(out, article_text, cache, method, model)
+
+
+def verify_rewrites(rewrites: list[str], picks: list[int], sources: list[str], *, method: str, model: str = "",
+                    min_support: float = 0.5) -> Summary:
+    """Sentence mode: `rewrites[j]` is the generator's highlight for source sentence `picks[j]`.
+
+    A rewrite is kept (kind "abstractive") when every number and name in it occurs in the article and
+    its support is >= `min_support`; otherwise its own source sentence stands in (kind "copied").
+    Sentences come out in article order.
+    """
+    article_text = " ".join(sources)
+    cache = {"numbers": numbers(article_text), "entities": entities(article_text)}
+    out: list[SummarySentence] = []
+    for r, i in sorted(zip(rewrites, picks), key=lambda x: x[1]):
+        first = split_sentences(clean_generation(r))[:1]
+        s = first[0] if first else ""
+        sc, _ = support(s, sources) if len(tokens(s)) >= 3 else (0.0, -1)
+        bad = unsupported(s, article_text, cache) if s else {"numbers": [], "entities": []}
+        if sc >= min_support and not bad["numbers"] and not bad["entities"]:
+            out.append(SummarySentence(s, min(1.0, sc), i, "abstractive"))
+        else:
+            out.append(SummarySentence(sources[i], 1.0, i, "copied"))
+    if not out and sources:
+        out.append(SummarySentence(sources[0], 1.0, 0, "copied"))
+    return _summary(out, article_text, cache, method, model)
+
+
+def _summary(out: list[SummarySentence], article_text: str, cache: dict, method: str, model: str) -> Summary:
     text = " ".join(x.text for x in out)
     bad = unsupported(text, article_text, cache)
     return Summary(text=text, sentences=tuple(out), method=method,

@@ -146,3 +146,24 @@ def test_fill_never_passes_four_sentences():
             ("many", "several", "dozens of", "hundreds of", "thousands of", "some")]
     s = verify("", many, method="t", max_sentences=4, fill=list(range(6)), min_words=500)
     assert len(s.sentences) == 4 and all(x.kind == "extracted" for x in s.sentences)
+
+
+def test_rewrite_guard_keeps_supported_and_replaces_invented():
+    """Sentence mode: each rewrite is checked on its own; a failed one gives way to its own source."""
+    from newsml.summarize_verify import verify_rewrites
+
+    rewrites = ["South Korea condemned the decision.",  # for source 2: a supported compression
+                "North Korea sent 20,000 troops to Russia."]  # for source 0: invented number
+    s = verify_rewrites(rewrites, [2, 0], SOURCES, method="t", min_support=0.5)
+    assert [x.source_index for x in s.sentences] == [0, 2]  # article order
+    assert s.sentences[0].kind == "copied" and s.sentences[0].text == SOURCES[0]
+    assert s.sentences[1].kind == "abstractive" and s.sentences[1].text == "South Korea condemned the decision."
+    assert "20,000" not in s.text and s.faithful
+
+
+def test_rewrite_guard_catches_invented_name_and_empty_output():
+    from newsml.summarize_verify import verify_rewrites
+
+    s = verify_rewrites(["Kim Jong Un ordered the deployment with Xi Jinping.", ""], [1, 2], SOURCES, method="t")
+    assert [x.kind for x in s.sentences] == ["copied", "copied"] and "Xi" not in s.text
+    assert s.text == " ".join(SOURCES[1:])

@@ -1,11 +1,14 @@
-"""Train the summarizer's generator: a LoRA adapter on SmolLM2-135M-Instruct, CNN train split.
+"""Train the summarizer: the sentence selector, and a LoRA adapter on SmolLM2-135M-Instruct (CNN train split).
 
-Read top to bottom. CPU-first: batch 1 with gradient accumulation, fp32, short prompts (the selector's
-lead-budgeted sentences), checkpoints every `--save-every` examples to `--out`, resumable with `--resume`.
+Read top to bottom. The shipped model, in order (each stage checkpoints or caches under --out):
 
-    python training/train_summarizer.py --data-dir ../shared/data --out runs/summarizer --resume
+    python training/train_summarizer.py --stage selector --data-dir ../shared/data --out runs/summarizer --install
+    python training/train_summarizer.py --stage rewriter --data-dir ../shared/data --out runs/summarizer --resume
+    python training/train_summarizer.py --stage tune --mode sentences --data-dir ../shared/data --out runs/summarizer \
+        --limit 200 --batch-size 8 --threads 2 --repetition-penalty 1.0 1.03 1.06 1.1 --no-repeat-ngram 0 --install
 
-The final adapter is copied into newsml/models/summarizer/ by `--export` (see the bottom of the file).
+`--stage adapter` / `--stage tune` (mode "summary") train and tune the earlier whole-summary generator
+(CPU-first: batch 1 with gradient accumulation, fp32, the selector's lead-budgeted sentences as prompt).
 """
 
 from __future__ import annotations
@@ -56,14 +59,23 @@ def main(argv=None):
     p.add_argument("--resume", action="store_true")
     p.add_argument("--n-examples", type=int, default=None)
     p.add_argument("--threads", type=int, default=None)
-    p.add_argument("--stage", default="adapter", choices=["adapter", "selector", "export", "tune", "eval"],
-                   help="adapter: train the LoRA; selector: fit the sentence selector; export: write "
+    p.add_argument("--stage", default="adapter", choices=["adapter", "rewriter", "selector", "export", "tune", "eval"],
+                   help="adapter: train the LoRA (whole-summary prompts); rewriter: train the sentence-rewriting "
+                        "LoRA; selector: fit the sentence selector; export: write "
                         "newsml/models/summarizer; eval: ROUGE/faithfulness on --split")
     p.add_argument("--split", default="validation", choices=["validation", "test"])
     p.add_argument("--limit", type=int, default=None, help="eval: first N stories of the split")
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--prompt-sentences", default="lead", choices=["lead", "selector"],
                    help="tune: the generator sees the lead sentences (as in adapter training) or the selector's picks")
+    p.add_argument("--mode", default="summary", choices=["summary", "sentences"],
+                   help="tune: the generator writes the whole summary, or rewrites each picked sentence")
+    p.add_argument("--adapter", default=None, help="tune --mode sentences: the rewriter adapter folder")
+    p.add_argument("--repetition-penalty", type=float, nargs="+", default=[1.1],
+                   help="tune --mode sentences: generation settings to compare")
+    p.add_argument("--no-repeat-ngram", type=int, nargs="+", default=[4],
+                   help="tune --mode sentences: generation settings to compare (both also act on the prompt: "
+                        "a decoder-only model sees it as history, so they discourage copying the source)")
     p.add_argument("--install", action="store_true", help="selector: also write it into newsml/models/summarizer")
     args = p.parse_args(argv)
     if args.stage == "selector":
@@ -73,14 +85,11 @@ def main(argv=None):
     if args.stage == "eval":
         return evaluate_split(args)
     if args.stage == "tune":
-        return tune(args)
+        return tune_sentences(args) if args.mode == "sentences" else tune(args)
+    if args.stage == "rewriter":
+        return train_rewriter(args)
 
     cfg = TrainConfig()
-    if args.n_examples:
-        cfg.n_examples = args.n_examples
-    if args.threads:
-        cfg.threads = args.threads
-
     import torch
     from peft import LoraConfig, get_peft_model, set_peft_model_state_dict
     from peft.utils import get_peft_model_state_dict
@@ -91,11 +100,7 @@ def main(argv=None):
     from newsml.summarize_prompt import build_prompt, build_target
     from newsml.summarize_select import lead_select
 
-    torch.set_num_threads(cfg.threads)
-    random.seed(cfg.seed)
-    torch.manual_seed(cfg.seed)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = _start_run(cfg, args)
 
     base = smollm2_path()
     tok = AutoTokenizer.from_pretrained(base)
@@ -172,6 +177,161 @@ def main(argv=None):
             running = []
         if step % cfg.save_every == 0 or step == len(rows):
             save(ckpt, step, hist)
+    print("done", flush=True)
+
+
+def _start_run(cfg, args) -> Path:
+    """Command-line overrides, threads and seeds for a LoRA run; returns its (created) output folder."""
+    import torch
+
+    if args.n_examples:
+        cfg.n_examples = args.n_examples
+    if args.threads:
+        cfg.threads = args.threads
+    torch.set_num_threads(cfg.threads)
+    random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+# -- rewriter: one selected sentence -> one highlight ------------------------------------------------------
+@dataclass
+class RewriterConfig:
+    seed: int = 13
+    n_examples: int = 3200  # aligned (sentence, highlight) pairs seen, one pass (~0.7 s each on 2 cores)
+    min_recall: float = 0.6  # a pair needs this share of the highlight's tokens in its source sentence
+    max_source_words: int = 70
+    max_target_tokens: int = 40
+    batch_size: int = 8  # short sequences: real batches (right padded) beat batch 1 here
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.05
+    target_modules: tuple = ("q_proj", "k_proj", "v_proj", "o_proj")
+    lr: float = 3e-4
+    warmup: int = 256
+    save_every: int = 400
+    threads: int = 2
+
+
+def align_highlights(sentences: list[str], highlights: str, min_recall: float, max_source_words: int):
+    """(source index, highlight) for each highlight line whose tokens are mostly (>= min_recall) in one
+    source sentence: the compressions a sentence rewriter can learn without inventing content."""
+    from collections import Counter
+
+    from newsml.text import tokens
+
+    toks = [Counter(tokens(s)) for s in sentences]
+    out = []
+    for h in (x.strip() for x in highlights.split("\n")):
+        ht = tokens(h)
+        if len(ht) < 4 or not toks:
+            continue
+        hc = Counter(ht)
+        rec = [sum((hc & t).values()) / len(ht) for t in toks]
+        i = max(range(len(rec)), key=rec.__getitem__)
+        if rec[i] >= min_recall and len(sentences[i].split()) <= max_source_words:
+            out.append((i, h))
+    return out
+
+
+def train_rewriter(args):
+    """LoRA on SmolLM2 for sentence -> highlight rewriting, on CNN train pairs aligned by token recall
+    (9,667 pairs over the 5,500 stories at recall 0.6; highlights are 11.7 words from 27.5-word sources).
+    Checkpoints to --out/rewriter_checkpoint; `--resume` continues; `--install` exports the adapter."""
+    import torch
+    from peft import LoraConfig, get_peft_model, set_peft_model_state_dict
+    from peft.utils import get_peft_model_state_dict
+    from safetensors.torch import load_file, save_file
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from newsml.article import Article
+    from newsml.backbones import smollm2_path
+    from newsml.summarize_prompt import build_sentence_prompt, build_sentence_target
+
+    cfg = RewriterConfig()
+    out = _start_run(cfg, args)
+
+    t0 = time.time()
+    rows = list(read_jsonl(Path(args.data_dir) / "cnn_dailymail" / "train.jsonl.gz"))
+    random.Random(cfg.seed).shuffle(rows)
+    pairs = []
+    for r in rows:
+        sents = list(Article(text=r["article"]).sentences)  # split exactly as at inference
+        pairs += [(sents[i], h) for i, h in align_highlights(sents, r["highlights"], cfg.min_recall, cfg.max_source_words)]
+    random.Random(cfg.seed).shuffle(pairs)
+    pairs = pairs[: cfg.n_examples]
+    print(f"{len(pairs)} pairs in {time.time() - t0:.0f}s", flush=True)
+
+    base = smollm2_path()
+    tok = AutoTokenizer.from_pretrained(base)
+    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
+    lcfg = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
+                      target_modules=list(cfg.target_modules), task_type="CAUSAL_LM")
+    model = get_peft_model(model, lcfg)
+    params = [p_ for p_ in model.parameters() if p_.requires_grad]
+    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0)
+    pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
+
+    step = 0
+    ckpt = out / "rewriter_checkpoint"
+    if args.resume and (ckpt / "state.json").exists():
+        step = json.loads((ckpt / "state.json").read_text())["step"]
+        set_peft_model_state_dict(model, load_file(ckpt / "adapter_model.safetensors"))
+        opt.load_state_dict(torch.load(ckpt / "optimizer.pt", weights_only=True))
+        print(f"resumed at example {step}", flush=True)
+
+    def lr_at(i):
+        if i < cfg.warmup:
+            return cfg.lr * (i + 1) / cfg.warmup
+        frac = (i - cfg.warmup) / max(1, cfg.n_examples - cfg.warmup)
+        return cfg.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
+
+    def save(step_, hist):
+        tmp = ckpt.with_name(ckpt.name + ".tmp")
+        tmp.mkdir(parents=True, exist_ok=True)
+        save_file(get_peft_model_state_dict(model), tmp / "adapter_model.safetensors")
+        torch.save(opt.state_dict(), tmp / "optimizer.pt")
+        (tmp / "state.json").write_text(json.dumps({"step": step_, "config": asdict(cfg), "loss": hist,
+                                                    "seconds": round(time.time() - t0, 1)}))
+        lcfg.save_pretrained(tmp)
+        if ckpt.exists():
+            shutil.rmtree(ckpt)
+        os.replace(tmp, ckpt)
+
+    log = open(out / "rewriter_log.jsonl", "a")
+    model.train()
+    hist = []
+    while step < len(pairs):
+        batch = pairs[step : step + cfg.batch_size]
+        seqs, labs = [], []
+        for src, hl in batch:
+            p_ids = tok(build_sentence_prompt(src), add_special_tokens=False)["input_ids"]
+            t_ids = tok(build_sentence_target(hl), add_special_tokens=False)["input_ids"][: cfg.max_target_tokens]
+            t_ids = t_ids + [tok.eos_token_id]
+            seqs.append(p_ids + t_ids)
+            labs.append([-100] * len(p_ids) + t_ids)
+        n = max(map(len, seqs))
+        ids = torch.tensor([s + [pad] * (n - len(s)) for s in seqs])
+        att = torch.tensor([[1] * len(s) + [0] * (n - len(s)) for s in seqs])
+        labels = torch.tensor([lb + [-100] * (n - len(lb)) for lb in labs])
+        loss = model(input_ids=ids, attention_mask=att, labels=labels).loss
+        loss.backward()
+        step += len(batch)
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step)
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        hist.append(round(loss.item(), 4))
+        if len(hist) % 10 == 0:
+            rec = {"step": step, "loss": round(sum(hist[-10:]) / 10, 4), "lr": lr_at(step), "sec": round(time.time() - t0, 1)}
+            log.write(json.dumps(rec) + "\n")
+            log.flush()
+            print(rec, flush=True)
+        if step % cfg.save_every < cfg.batch_size or step >= len(pairs):
+            save(step, hist)
     print("done", flush=True)
 
 
@@ -426,6 +586,118 @@ def tune(args):
     write_manifest(DEFAULT_PATH)
     (ROOT_DIR / "training" / "results" / "summarizer_tuning.json").write_text(json.dumps(cfg["tuning"], indent=2))
     print(f"min_support, min_words, max_summary_sentences, max_abstractive -> {best}", flush=True)
+
+
+def tune_sentences(args):
+    """Sentence mode: pick `rewrite_words`, `max_summary_sentences`, `min_support` and the generation settings
+    (`--repetition-penalty`, `--no-repeat-ngram`) on validation.
+    Rewrites are generated once for each story's 5 best sentences (every setting's picks are a prefix of
+    that ranking) and cached under --out; `--install` writes the choice and the adapter into the package."""
+    import hashlib
+
+    import torch
+
+    from benchmarks.metrics import compute_faithfulness, compute_novel_bigrams, compute_rouge
+    from newsml.article import Article
+    from newsml.summarize import Summarizer
+    from newsml.summarize_prompt import build_sentence_prompt
+    from newsml.summarize_verify import verify_rewrites
+
+    torch.set_num_threads(args.threads or 2)
+    rows = list(read_jsonl(Path(args.data_dir) / "cnn_dailymail" / "validation.jsonl.gz"))[: args.limit or 100]
+    refs = ["\n".join(h.strip() for h in r["highlights"].split("\n") if h.strip()) for r in rows]
+    arts = [Article(text=r["article"]) for r in rows]
+    adapter = Path(args.adapter or Path(args.out) / "rewriter_checkpoint")
+    summ = Summarizer.from_pretrained()
+    summ.adapter_dir = adapter
+    ranked = [summ.selector.ranking(a.sentences, a.title)[:5] for a in arts]
+    prompts = [build_sentence_prompt(a.sentences[i]) for a, rk in zip(arts, ranked) for i in rk]
+    adapter_hash = hashlib.sha256((adapter / "adapter_model.safetensors").read_bytes()).hexdigest()
+    table, gens, gen_seconds = {}, {}, {}
+    for rp, nr in itertools.product(args.repetition_penalty, args.no_repeat_ngram):
+        gen = gens[(rp, nr)] = {**GENERATION, "max_new_tokens": REWRITE_MAX_NEW_TOKENS, "repetition_penalty": rp,
+                                "no_repeat_ngram_size": nr}
+        summ.config["generation"] = gen
+        key = hashlib.sha256((json.dumps([prompts, gen]) + adapter_hash).encode()).hexdigest()[:12]
+        cache = Path(args.out) / f"tune_rewrites_{key}.json"
+        t0 = time.time()
+        if cache.exists():
+            flat, gen_seconds[(rp, nr)] = json.loads(cache.read_text())
+        else:
+            flat = summ.generate(prompts, batch_size=args.batch_size * 4)
+            gen_seconds[(rp, nr)] = time.time() - t0
+            cache.write_text(json.dumps([flat, gen_seconds[(rp, nr)]]))
+        it = iter(flat)
+        rewrites = [{i: next(it) for i in rk} for rk in ranked]
+        for words, k, ms in itertools.product((60, 75, 90, 110), (4, 5), (0.3, 0.5)):
+            outs = []
+            for a, rw in zip(arts, rewrites):
+                picks = summ.selector.summary_picks(a.sentences, a.title, words=words, max_sentences=k)
+                outs.append(verify_rewrites([rw[i] for i in picks], picks, list(a.sentences), method="t", min_support=ms))
+            texts = [o.text for o in outs]
+            n_sent = sum(len(o.sentences) for o in outs)
+            m = (words, k, ms, rp, nr)
+            table[m] = {**compute_rouge(texts, refs), **compute_novel_bigrams(texts, [r["article"] for r in rows]),
+                        "unsupported_entity_rate": compute_faithfulness(texts, [r["article"] for r in rows])["unsupported_entity_rate"],
+                        "guard_replaced_share": sum(x.kind == "copied" for o in outs for x in o.sentences) / max(1, n_sent),
+                        "words": sum(len(t.split()) for t in texts) / len(texts)}
+            print(m, json.dumps({k_: round(v, 4) for k_, v in table[m].items()}), flush=True)
+    ok = [m for m in table if table[m]["novel_bigram_rate"] >= 0.15 + NOVELTY_MARGIN
+          and table[m]["unsupported_entity_rate"] <= 0.02] or list(table)
+    best = max(ok, key=lambda m: table[m]["rouge1"] + table[m]["rouge2"] + table[m]["rougeLsum"])
+    print(f"rewrite_words, max_summary_sentences, min_support, repetition_penalty, no_repeat_ngram -> {best}: "
+          f"{json.dumps(table[best])}", flush=True)
+    tuning = {"split": "validation", "n": len(rows), "mode": "sentences", "novelty_margin": NOVELTY_MARGIN,
+              "generation": gens[best[3:]], "n_prompts": len(prompts),
+              "generation_seconds": {f"repetition_penalty={k[0]},no_repeat_ngram={k[1]}": round(v, 1) for k, v in gen_seconds.items()},
+              "table": {f"rewrite_words={k[0]},max_sentences={k[1]},min_support={k[2]},repetition_penalty={k[3]},"
+                        f"no_repeat_ngram={k[4]}": v for k, v in table.items()},
+              "command": "python training/train_summarizer.py " + " ".join(sys.argv[1:])}
+    (Path(args.out) / "tune_sentences.json").write_text(json.dumps({"best": best, **tuning}, indent=2))
+    if args.install:
+        install_rewriter(adapter, best, tuning)
+
+
+def install_rewriter(adapter: Path, best: tuple, tuning: dict) -> None:
+    """The rewriter adapter + sentence-mode settings -> newsml/models/summarizer (fp16 adapter, manifests)."""
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    from newsml.safe_io import write_manifest
+    from newsml.summarize import DEFAULT_PATH
+
+    state = json.loads((adapter / "state.json").read_text())
+    ad = DEFAULT_PATH / "adapter"
+    save_file({k: v.to(torch.float16) for k, v in load_file(adapter / "adapter_model.safetensors").items()},
+              ad / "adapter_model.safetensors")
+    cfg_ad = json.loads((adapter / "adapter_config.json").read_text())
+    cfg_ad["base_model_name_or_path"] = "HuggingFaceTB/SmolLM2-135M-Instruct"
+    (ad / "adapter_config.json").write_text(json.dumps(cfg_ad, indent=2))
+    write_manifest(ad)
+    cfg_path = DEFAULT_PATH / "config.json"
+    cfg = json.loads(cfg_path.read_text())
+    tc = state["config"]
+    for k in ("min_words", "max_abstractive", "prompt_sentences"):  # whole-summary mode settings (its adapter is retired)
+        cfg.pop(k, None)
+    cfg.update({
+        "version": "2.0", "generation_mode": "sentences", "rewrite_words": best[0], "max_summary_sentences": best[1],
+        "min_support": best[2],
+        "generation": tuning["generation"],
+        "adapter": {"task": "sentence -> highlight", "r": tc["lora_r"], "alpha": tc["lora_alpha"],
+                    "target_modules": tc["target_modules"], "examples_seen": state["step"], "lr": tc["lr"],
+                    "min_recall": tc["min_recall"], "seconds": state.get("seconds"),
+                    "command": "python training/train_summarizer.py --stage rewriter --data-dir ../shared/data "
+                               "--out runs/summarizer --resume"},
+        "train_loss_last": [round(sum(state["loss"][i:i + 10]) / 10, 4) for i in range(len(state["loss"]) - 100, len(state["loss"]), 10)],
+        "tuning": tuning,
+    })
+    cfg_path.write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
+    write_manifest(DEFAULT_PATH)
+    (ROOT_DIR / "training" / "results" / "summarizer_tuning.json").write_text(json.dumps(tuning, indent=2))
+    print(f"installed into {DEFAULT_PATH}", flush=True)
+
+
+REWRITE_MAX_NEW_TOKENS = 40  # highlights are ~12 words (~16 tokens); 40 leaves room, never runs away
 
 
 ROOT_DIR = Path(__file__).resolve().parents[1]
