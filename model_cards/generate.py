@@ -257,7 +257,9 @@ def _selector_kind(c: dict) -> str:
 def _batch_note(c: dict, n: dict) -> str:
     if c.get("generation_mode") != "sentences" or not n.get("batch_size"):
         return ""
-    return f" ({n['batch_size']} articles, so about {4 * n['batch_size']} sentence prompts per generate call)"
+    from newsml.summarize import SENTENCE_PROMPTS_PER_ARTICLE
+
+    return f" ({n['batch_size']} articles, so {SENTENCE_PROMPTS_PER_ARTICLE * n['batch_size']} sentence prompts per generate call)"
 
 
 def _adapter_desc(c: dict) -> str:

@@ -28,6 +28,7 @@ from newsml.types import Summary
 
 ARCHITECTURE = "newsml.summarizer.select_generate_verify.v1"
 DEFAULT_PATH = Path(__file__).parent / "models" / "summarizer"
+SENTENCE_PROMPTS_PER_ARTICLE = 4  # sentence mode: generate() batches batch_size x this many prompts
 
 
 class Summarizer:
@@ -170,16 +171,20 @@ class Summarizer:
         """Every prompt the generator gets for one article: one per picked sentence in sentence mode,
         else the one summary prompt."""
         if self.config.get("generation_mode") == "sentences":
-            return [build_sentence_prompt(article.sentences[i]) for i in self.rewrite_picks(article)]
+            return self._sentence_prompts(article, self.rewrite_picks(article))
         return [self.prompt(article, self.select(article))]
+
+    @staticmethod
+    def _sentence_prompts(article, picks: list[int]) -> list[str]:
+        return [build_sentence_prompt(article.sentences[i]) for i in picks]
 
     def _summarize_sentences(self, arts, batch_size: int) -> list[Summary]:
         """Sentence mode: the generator rewrites each picked sentence into a highlight; each rewrite is
         verified on its own (a failed one gives way to its source sentence). All prompts of all articles
         go through `generate` together, so short rewrites batch well."""
         picks = [self.rewrite_picks(a) for a in arts]
-        prompts = [build_sentence_prompt(a.sentences[i]) for a, p in zip(arts, picks) for i in p]  # = article_prompts
-        flat = iter(self.generate(prompts, batch_size=batch_size * 4))
+        prompts = [q for a, p in zip(arts, picks) for q in self._sentence_prompts(a, p)]
+        flat = iter(self.generate(prompts, batch_size=batch_size * SENTENCE_PROMPTS_PER_ARTICLE))
         name = f"{self.config['name']}@{self.config['version']}"
         return [verify_rewrites([next(flat) for _ in p], p, list(a.sentences), method="select+rewrite+verify",
                                 model=name, min_support=self.config["min_support"]) for a, p in zip(arts, picks)]

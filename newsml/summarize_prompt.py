@@ -15,7 +15,12 @@ def build_prompt(selected_sentences: list[str], title: str | None = None) -> str
 def build_target(highlights: str) -> str:
     """CNN highlights (one per line, often without a final stop) -> one line of sentences."""
     lines = [h.strip() for h in highlights.split("\n") if h.strip()]
-    return " " + " ".join(h if h[-1] in ".!?\"'" else h + "." for h in lines)
+    return " " + " ".join(_with_stop(h) for h in lines)
+
+
+def _with_stop(line: str) -> str:
+    """A highlight line as a sentence: a final stop added where it has none."""
+    return line if line[-1] in ".!?\"'" else line + "."
 
 
 # -- sentence mode: the generator rewrites one selected sentence at a time into a highlight ---------------
@@ -30,5 +35,4 @@ def build_sentence_prompt(sentence: str) -> str:
 
 
 def build_sentence_target(highlight: str) -> str:
-    h = highlight.strip()
-    return " " + (h if h[-1] in ".!?\"'" else h + ".")
+    return " " + _with_stop(highlight.strip())

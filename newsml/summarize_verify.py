@@ -106,9 +106,8 @@ def verify_rewrites(rewrites: list[str], picks: list[int], sources: list[str], *
     for r, i in sorted(zip(rewrites, picks), key=lambda x: x[1]):
         first = split_sentences(clean_generation(r))[:1]
         s = first[0] if first else ""
-        sc, _ = support(s, sources) if len(tokens(s)) >= 3 else (0.0, -1)
-        bad = unsupported(s, article_text, cache) if s else {"numbers": [], "entities": []}
-        if sc >= min_support and not bad["numbers"] and not bad["entities"]:
+        sc = support(s, sources)[0] if len(tokens(s)) >= 3 else 0.0
+        if sc >= min_support and not any(unsupported(s, article_text, cache).values()):
             out.append(SummarySentence(s, min(1.0, sc), i, "abstractive"))
         else:
             out.append(SummarySentence(sources[i], 1.0, i, "copied"))

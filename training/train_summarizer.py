@@ -91,59 +91,20 @@ def main(argv=None):
 
     cfg = TrainConfig()
     import torch
-    from peft import LoraConfig, get_peft_model, set_peft_model_state_dict
-    from peft.utils import get_peft_model_state_dict
-    from safetensors.torch import load_file, save_file
-    from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from newsml.backbones import smollm2_path
     from newsml.summarize_prompt import build_prompt, build_target
     from newsml.summarize_select import lead_select
 
     out = _start_run(cfg, args)
-
-    base = smollm2_path()
-    tok = AutoTokenizer.from_pretrained(base)
-    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
-    lcfg = LoraConfig(
-        r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
-        target_modules=list(cfg.target_modules), task_type="CAUSAL_LM",
-    )
-    model = get_peft_model(model, lcfg)
+    run = LoraRun(cfg, out / "checkpoint", args.resume)
+    tok, model = run.tok, run.model
     model.print_trainable_parameters()
-    params = [p_ for p_ in model.parameters() if p_.requires_grad]
-    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0)
 
     # Deterministic order: the first n_examples of a seeded shuffle of the train split.
     rows = list(read_jsonl(Path(args.data_dir) / "cnn_dailymail" / "train.jsonl.gz"))
     random.Random(cfg.seed).shuffle(rows)
     rows = rows[: cfg.n_examples]
-
-    step = 0  # examples consumed
-    ckpt = out / "checkpoint"
-    if args.resume and (ckpt / "state.json").exists():
-        state = json.loads((ckpt / "state.json").read_text())
-        step = state["step"]
-        set_peft_model_state_dict(model, load_file(ckpt / "adapter_model.safetensors"))
-        opt.load_state_dict(torch.load(ckpt / "optimizer.pt", weights_only=True))
-        print(f"resumed at example {step}", flush=True)
-
-    def lr_at(i):  # linear warm-up, then cosine decay to 10% over the planned run
-        if i < cfg.warmup:
-            return cfg.lr * (i + 1) / cfg.warmup
-        frac = (i - cfg.warmup) / max(1, cfg.n_examples - cfg.warmup)
-        return cfg.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
-
-    def save(tag_dir: Path, step_: int, loss_hist):
-        tmp = tag_dir.with_name(tag_dir.name + ".tmp")
-        tmp.mkdir(parents=True, exist_ok=True)
-        save_file(get_peft_model_state_dict(model), tmp / "adapter_model.safetensors")
-        torch.save(opt.state_dict(), tmp / "optimizer.pt")
-        (tmp / "state.json").write_text(json.dumps({"step": step_, "config": asdict(cfg), "loss": loss_hist}))
-        lcfg.save_pretrained(tmp) if hasattr(lcfg, "save_pretrained") else None
-        if tag_dir.exists():
-            shutil.rmtree(tag_dir)
-        os.replace(tmp, tag_dir)
+    step = run.step  # examples consumed
 
     log = open(out / "train_log.jsonl", "a")
     model.train()
@@ -163,21 +124,78 @@ def main(argv=None):
         running.append(loss.item())
         step += 1
         if step % cfg.grad_accum == 0 or step == len(rows):
-            for g in opt.param_groups:
-                g["lr"] = lr_at(step)
-            torch.nn.utils.clip_grad_norm_(params, 1.0)
-            opt.step()
-            opt.zero_grad(set_to_none=True)
+            run.update(step)
             avg = sum(running) / len(running)
             hist.append(round(avg, 4))
-            rec = {"step": step, "loss": round(avg, 4), "lr": lr_at(step), "sec": round(time.time() - t0, 1)}
+            rec = {"step": step, "loss": round(avg, 4), "lr": run.lr_at(step), "sec": round(time.time() - t0, 1)}
             log.write(json.dumps(rec) + "\n")
             log.flush()
             print(rec, flush=True)
             running = []
         if step % cfg.save_every == 0 or step == len(rows):
-            save(ckpt, step, hist)
+            run.save({"step": step, "config": asdict(cfg), "loss": hist})
     print("done", flush=True)
+
+
+class LoraRun:
+    """What both LoRA stages share: SmolLM2 (fp32) + a fresh LoRA from `cfg`, AdamW, the lr schedule,
+    atomic checkpoints in `ckpt`, and resuming from one (`step`: examples already consumed)."""
+
+    def __init__(self, cfg, ckpt: Path, resume: bool):
+        import torch
+        from peft import LoraConfig, get_peft_model, set_peft_model_state_dict
+        from safetensors.torch import load_file
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        from newsml.backbones import smollm2_path
+
+        self.cfg, self.ckpt, self.step = cfg, ckpt, 0
+        base = smollm2_path()
+        self.tok = AutoTokenizer.from_pretrained(base)
+        self.lcfg = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
+                               target_modules=list(cfg.target_modules), task_type="CAUSAL_LM")
+        self.model = get_peft_model(AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32), self.lcfg)
+        self.params = [p_ for p_ in self.model.parameters() if p_.requires_grad]
+        self.opt = torch.optim.AdamW(self.params, lr=cfg.lr, weight_decay=0.0)
+        if resume and (ckpt / "state.json").exists():
+            self.step = json.loads((ckpt / "state.json").read_text())["step"]
+            set_peft_model_state_dict(self.model, load_file(ckpt / "adapter_model.safetensors"))
+            self.opt.load_state_dict(torch.load(ckpt / "optimizer.pt", weights_only=True))
+            print(f"resumed at example {self.step}", flush=True)
+
+    def lr_at(self, i: int) -> float:
+        """Linear warm-up, then cosine decay to 10% over the planned run."""
+        c = self.cfg
+        if i < c.warmup:
+            return c.lr * (i + 1) / c.warmup
+        frac = (i - c.warmup) / max(1, c.n_examples - c.warmup)
+        return c.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
+
+    def update(self, step: int) -> None:
+        """One optimiser step at the lr for `step` examples seen (gradients clipped to norm 1)."""
+        import torch
+
+        for g in self.opt.param_groups:
+            g["lr"] = self.lr_at(step)
+        torch.nn.utils.clip_grad_norm_(self.params, 1.0)
+        self.opt.step()
+        self.opt.zero_grad(set_to_none=True)
+
+    def save(self, state: dict) -> None:
+        """Adapter, optimiser, `state` and the LoRA config into `ckpt`, atomically (a temp folder, then rename)."""
+        import torch
+        from peft.utils import get_peft_model_state_dict
+        from safetensors.torch import save_file
+
+        tmp = self.ckpt.with_name(self.ckpt.name + ".tmp")
+        tmp.mkdir(parents=True, exist_ok=True)
+        save_file(get_peft_model_state_dict(self.model), tmp / "adapter_model.safetensors")
+        torch.save(self.opt.state_dict(), tmp / "optimizer.pt")
+        (tmp / "state.json").write_text(json.dumps(state))
+        self.lcfg.save_pretrained(tmp)
+        if self.ckpt.exists():
+            shutil.rmtree(self.ckpt)
+        os.replace(tmp, self.ckpt)
 
 
 def _start_run(cfg, args) -> Path:
@@ -241,13 +259,8 @@ def train_rewriter(args):
     (9,667 pairs over the 5,500 stories at recall 0.6; highlights are 11.7 words from 27.5-word sources).
     Checkpoints to --out/rewriter_checkpoint; `--resume` continues; `--install` exports the adapter."""
     import torch
-    from peft import LoraConfig, get_peft_model, set_peft_model_state_dict
-    from peft.utils import get_peft_model_state_dict
-    from safetensors.torch import load_file, save_file
-    from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from newsml.article import Article
-    from newsml.backbones import smollm2_path
     from newsml.summarize_prompt import build_sentence_prompt, build_sentence_target
 
     cfg = RewriterConfig()
@@ -264,41 +277,9 @@ def train_rewriter(args):
     pairs = pairs[: cfg.n_examples]
     print(f"{len(pairs)} pairs in {time.time() - t0:.0f}s", flush=True)
 
-    base = smollm2_path()
-    tok = AutoTokenizer.from_pretrained(base)
-    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
-    lcfg = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
-                      target_modules=list(cfg.target_modules), task_type="CAUSAL_LM")
-    model = get_peft_model(model, lcfg)
-    params = [p_ for p_ in model.parameters() if p_.requires_grad]
-    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0)
+    run = LoraRun(cfg, out / "rewriter_checkpoint", args.resume)
+    tok, model, step = run.tok, run.model, run.step
     pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
-
-    step = 0
-    ckpt = out / "rewriter_checkpoint"
-    if args.resume and (ckpt / "state.json").exists():
-        step = json.loads((ckpt / "state.json").read_text())["step"]
-        set_peft_model_state_dict(model, load_file(ckpt / "adapter_model.safetensors"))
-        opt.load_state_dict(torch.load(ckpt / "optimizer.pt", weights_only=True))
-        print(f"resumed at example {step}", flush=True)
-
-    def lr_at(i):
-        if i < cfg.warmup:
-            return cfg.lr * (i + 1) / cfg.warmup
-        frac = (i - cfg.warmup) / max(1, cfg.n_examples - cfg.warmup)
-        return cfg.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
-
-    def save(step_, hist):
-        tmp = ckpt.with_name(ckpt.name + ".tmp")
-        tmp.mkdir(parents=True, exist_ok=True)
-        save_file(get_peft_model_state_dict(model), tmp / "adapter_model.safetensors")
-        torch.save(opt.state_dict(), tmp / "optimizer.pt")
-        (tmp / "state.json").write_text(json.dumps({"step": step_, "config": asdict(cfg), "loss": hist,
-                                                    "seconds": round(time.time() - t0, 1)}))
-        lcfg.save_pretrained(tmp)
-        if ckpt.exists():
-            shutil.rmtree(ckpt)
-        os.replace(tmp, ckpt)
 
     log = open(out / "rewriter_log.jsonl", "a")
     model.train()
@@ -319,19 +300,15 @@ def train_rewriter(args):
         loss = model(input_ids=ids, attention_mask=att, labels=labels).loss
         loss.backward()
         step += len(batch)
-        for g in opt.param_groups:
-            g["lr"] = lr_at(step)
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        opt.step()
-        opt.zero_grad(set_to_none=True)
+        run.update(step)
         hist.append(round(loss.item(), 4))
         if len(hist) % 10 == 0:
-            rec = {"step": step, "loss": round(sum(hist[-10:]) / 10, 4), "lr": lr_at(step), "sec": round(time.time() - t0, 1)}
+            rec = {"step": step, "loss": round(sum(hist[-10:]) / 10, 4), "lr": run.lr_at(step), "sec": round(time.time() - t0, 1)}
             log.write(json.dumps(rec) + "\n")
             log.flush()
             print(rec, flush=True)
         if step % cfg.save_every < cfg.batch_size or step >= len(pairs):
-            save(step, hist)
+            run.save({"step": step, "config": asdict(cfg), "loss": hist, "seconds": round(time.time() - t0, 1)})
     print("done", flush=True)
 
 
