@@ -112,10 +112,11 @@ def topic_card() -> tuple[str, list]:
                      for k, v in dev.items())) if dev else MISSING
     body = f"""# newsml-topic
 
-{_section("Model Details", f'''A 6-label news topic classifier: the calibrated ensemble of up to three linear heads: (a) TF-IDF (1-2 grams)
+{_section("Model Details", f'''A 6-label news topic classifier: the calibrated ensemble of up to four linear heads: (a) TF-IDF (1-2 grams)
 logistic regression, (b) logistic regression on frozen all-MiniLM-L6-v2 mean-pooled embeddings (first 256
-tokens), (c) a linear head on a LoRA fine-tuned all-MiniLM-L6-v2 ({_lora_desc(c)}); the LoRA matrices are merged
-into the encoder weights at load, no peft at run time.
+tokens), (c) `lora`: a linear head on a LoRA fine-tuned all-MiniLM-L6-v2 ({_lora_desc(c, "lora")}), (d) `lora_long`:
+the same fine-tune reading more of the article ({_lora_desc(c, "lora_long")}); the LoRA matrices are merged
+into the encoder weights at load, no peft at run time. A head with weight 0 is not run.
 Architecture `{fmt(c.get('architecture'))}`, version {fmt(c.get('version'))}, newsml {fmt(c.get('newsml_version'))}.
 Head weights {fmt(c.get('head_weights'))} (chosen on validation); temperature {fmt(c.get('temperature'))} (fitted on validation).
 Labels: {', '.join(c.get('labels', [])) or MISSING}. Weights: safetensors + JSON vocabulary (no pickle), {_folder_mb('topic')} MB.
@@ -130,8 +131,8 @@ so they reflect that outlet and period. AG News here is a re-split of the offici
 training rows), far smaller than the official 120,000 rows.''')}
 {_section("Training Details", f'''Data: {fmt(c.get('training_data'))} (fingerprint {fmt(c.get('data_fingerprint'))}); 15% of it held out by hash as
 validation, which chose C for each head, the head weights and the temperature. BBC rows are weighted x3
-to balance the datasets. Training time: {fmt(m.get('train_seconds'))} s on 2 CPU cores, plus {fmt(m.get('lora_finetune_seconds'))} s for
-the LoRA fine-tune (3 epochs, best epoch by validation; cached in `runs/topic`, so a re-run reuses it).
+to balance the datasets. Training time: {fmt(m.get('train_seconds'))} s on 2 CPU cores, plus {_lora_seconds(m.get('lora_finetune_seconds'))} for
+the LoRA fine-tunes (3 epochs each, best epoch by validation; cached in `runs/topic`, so a re-run reuses them).
 Command: `{fmt(m.get('command'))}`.
 
 Label mapping (the one table, `training/train_topic.py::LABEL_MAP`):
@@ -141,7 +142,7 @@ Label mapping (the one table, `training/train_topic.py::LABEL_MAP`):
 trained on the same data in the same run. ECE: 15 equal-width bins on top-label confidence.
 
 {rows}
-Validation (mean of per-dataset macro-F1): TF-IDF {fmt(_get(m, 'validation', 'tfidf_macro_f1'))}, MiniLM {fmt(_get(m, 'validation', 'minilm_macro_f1'))}, LoRA MiniLM {fmt(_get(m, 'validation', 'lora_macro_f1'))}, ensemble {fmt(_get(m, 'validation', 'ensemble_macro_f1'))}.
+Validation (mean of per-dataset macro-F1): TF-IDF {fmt(_get(m, 'validation', 'tfidf_macro_f1'))}, MiniLM {fmt(_get(m, 'validation', 'minilm_macro_f1'))}, LoRA MiniLM {fmt(_get(m, 'validation', 'lora_macro_f1'))}, LoRA MiniLM long {fmt(_get(m, 'validation', 'lora_long_macro_f1'))}, ensemble {fmt(_get(m, 'validation', 'ensemble_macro_f1'))}.
 
 Development runs, disclosed (the test splits were scored in each; the shipped one was chosen on validation:
 higher mean per-dataset macro-F1 and lower mean ECE; see `training/results/topic_dev_runs.json`):
@@ -168,11 +169,18 @@ def _targets(checks) -> str:
     return f"Targets met: {', '.join(ok) or 'none'}. Not met: {', '.join(no) or 'none'}."
 
 
-def _lora_desc(c: dict) -> str:
-    lo = c.get("lora")
+def _lora_desc(c: dict, head: str) -> str:
+    lo = c.get(head)
     if not lo:
         return "not used by this model"
     return f"r={lo['r']}, alpha={lo['alpha']} on {', '.join(lo['targets'])}, first {lo['max_length']} tokens"
+
+
+def _lora_seconds(secs) -> str:
+    """'913 s (lora), 3314 s (lora_long)' from the metrics' {head: seconds} (or one number)."""
+    if isinstance(secs, dict):
+        return ", ".join(f"{v:.0f} s ({k})" for k, v in secs.items())
+    return f"{fmt(secs)} s"
 
 
 def _folder_mb(name: str) -> str:
@@ -268,6 +276,15 @@ def _adapter_desc(c: dict) -> str:
             f"{a.get('task', 'articles -> highlights')}")
 
 
+def _phases_desc(a: dict) -> str:
+    ph = a.get("phases") or []
+    if len(ph) < 2:
+        return ""
+    return (", in " + str(len(ph)) + " phases: " + "; ".join(f"pairs {p['from']:,}-{p['to']:,} with the lr schedule planned for "
+                                                       f"{p['planned']:,}" for p in ph)
+            + " (resuming with a larger `--n-examples` re-plans the cosine decay, so the lr rises again)")
+
+
 def _summarizer_design(c: dict) -> str:
     head = (f"Abstractive news summarizer in three steps. A sentence **selector** ({_selector_kind(c)}; ROUGE-oracle "
             "labels; features: position, length, centroid and title similarity, number/name density) ranks the body "
@@ -303,7 +320,7 @@ def _summarizer_training(c: dict, tuning: str) -> str:
     if c.get("generation_mode") == "sentences":
         g = c.get("generation", {})
         return f"""{data}
-Adapter (sentence -> highlight): {fmt(a.get('examples_seen'))} pairs, one pass. A pair is a highlight line and the train-story
+Adapter (sentence -> highlight): {fmt(a.get('examples_seen'))} pairs, one pass{_phases_desc(a)}. A pair is a highlight line and the train-story
 sentence that holds >= {fmt(a.get('min_recall'), 2)} of its tokens (9,667 such pairs in the 5,500 train stories; highlights
 average 11.7 words, their source sentences 27.5). LoRA r={fmt(a.get('r'))}, alpha={fmt(a.get('alpha'))} on
 {fmt(a.get('target_modules'))}; batch 8 (right padded), AdamW lr {fmt(a.get('lr'))} (warm-up + cosine), fp32 on 2 CPU
@@ -318,7 +335,7 @@ settings included: `training/results/summarizer_tuning.json`):
 
 {tuning}
 {sel}
-Commands: `python training/train_summarizer.py --stage selector --install`, `--stage rewriter --resume`, `--stage tune
+Commands: `python training/train_summarizer.py --stage selector --install`, the rewriter command(s) above, `--stage tune
 --mode sentences --install`."""
     return f"""{data}
 Adapter: {fmt(a.get('examples_seen'))} training stories, one pass, batch 1 x gradient accumulation 8, AdamW lr

@@ -1,5 +1,6 @@
 """TopicClassifier: a calibrated ensemble of linear heads on TF-IDF, on frozen MiniLM embeddings and on
-embeddings from a LoRA fine-tuned MiniLM (each head optional; the weights say which ones are used).
+embeddings from LoRA fine-tuned MiniLMs: `lora` reads the first 128 tokens, `lora_long` 256 (each head
+optional; the weights say which ones are used).
 
     >>> clf = TopicClassifier.from_pretrained()          # the shipped 6-label news model
     >>> clf.predict(["Arsenal beat Chelsea 2-0 in the league."])[0].label
@@ -20,6 +21,7 @@ from newsml.safe_io import load_folder, save_folder
 from newsml.types import LabelScore, TopicResult
 
 ARCHITECTURE = "newsml.topic.tfidf_minilm_ensemble.v1"
+LORA_HEADS = ("lora", "lora_long")  # each: config[head] = {base, r, alpha, targets, max_length}, tensors "<head>.*"
 DEFAULT_PATH = Path(__file__).parent / "models" / "topic"
 TFIDF_CHAR_LIMIT = 100_000  # TF-IDF reads at most this many characters (a 50,000-word article is cut)
 
@@ -49,7 +51,7 @@ class TopicClassifier:
         self._vocab = vocab
         self._vectorizer = None
         self._encoder = encoder
-        self._lora_encoder = None
+        self._lora_encoders = {}
 
     # -- persistence ---------------------------------------------------------------------------------
     @classmethod
@@ -76,18 +78,17 @@ class TopicClassifier:
             self._encoder = SentenceEncoder()
         return self._encoder
 
-    @property
-    def lora_encoder(self):
-        """MiniLM with the shipped LoRA deltas merged into its weights (built on first use)."""
-        if self._lora_encoder is None:
+    def lora_encoder(self, head: str = "lora"):
+        """MiniLM with the LoRA deltas of `head` merged into its weights (built on first use)."""
+        if head not in self._lora_encoders:
             from newsml.encoder import SentenceEncoder
 
-            pre = "lora.adapter."
+            pre = head + ".adapter."
             lora = {k[len(pre):]: v for k, v in self._t.items() if k.startswith(pre)}
-            cfg = self.config["lora"]
-            self._lora_encoder = SentenceEncoder(device=getattr(self._encoder, "device", None), lora=lora,
-                                                 lora_scale=cfg["alpha"] / cfg["r"])
-        return self._lora_encoder
+            cfg = self.config[head]
+            self._lora_encoders[head] = SentenceEncoder(device=getattr(self._encoder, "device", None), lora=lora,
+                                                        lora_scale=cfg["alpha"] / cfg["r"])
+        return self._lora_encoders[head]
 
     def _tfidf_logits(self, texts: list[str]) -> np.ndarray:
         X = self.vectorizer.transform([t[:TFIDF_CHAR_LIMIT] for t in texts])
@@ -97,9 +98,9 @@ class TopicClassifier:
         E = self.encoder.encode([t[:4000] for t in texts], max_length=256)
         return E @ self._t["minilm.coef"].T + self._t["minilm.intercept"]
 
-    def _lora_logits(self, texts: list[str]) -> np.ndarray:
-        E = self.lora_encoder.encode([t[:2000] for t in texts], max_length=self.config["lora"]["max_length"])
-        return E @ self._t["lora.coef"].T + self._t["lora.intercept"]
+    def _lora_logits(self, texts: list[str], head: str = "lora") -> np.ndarray:
+        E = self.lora_encoder(head).encode([t[:2000] for t in texts], max_length=self.config[head]["max_length"])
+        return E @ self._t[head + ".coef"].T + self._t[head + ".intercept"]
 
     def logits(self, texts: list[str]) -> np.ndarray:
         """Uncalibrated ensemble logits, columns in `self.labels` order."""
@@ -109,8 +110,9 @@ class TopicClassifier:
             z += w["tfidf"] * self._tfidf_logits(texts)
         if w.get("minilm", 0):
             z += w["minilm"] * self._minilm_logits(texts)
-        if w.get("lora", 0):
-            z += w["lora"] * self._lora_logits(texts)
+        for head in LORA_HEADS:
+            if w.get(head, 0):
+                z += w[head] * self._lora_logits(texts, head)
         return z
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:

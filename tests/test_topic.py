@@ -39,6 +39,19 @@ def test_evidence_sentences_come_from_the_article(topic_model, nk_page):
     assert 1 <= len(r.evidence) <= 3 and all(e in a.sentences for e in r.evidence)
 
 
+def test_ensemble_is_the_weighted_sum_of_its_heads(topic_model):
+    from newsml.topic import LORA_HEADS
+
+    texts = ["Oil prices rose on Tuesday as OPEC agreed to cut output.",
+             "The chancellor said the budget would cut taxes for families before the election."]
+    w = topic_model.config["head_weights"]
+    heads = {"tfidf": topic_model._tfidf_logits, "minilm": topic_model._minilm_logits,
+             **{h: (lambda t, h=h: topic_model._lora_logits(t, h)) for h in LORA_HEADS}}
+    used = {h: f(texts) for h, f in heads.items() if w.get(h, 0)}
+    assert len(used) >= 2 and all(z.shape == (2, 6) for z in used.values())
+    np.testing.assert_allclose(topic_model.logits(texts), sum(w[h] * z for h, z in used.items()), rtol=1e-5, atol=1e-5)
+
+
 def test_save_load_round_trip(topic_model, tmp_path):
     topic_model.save_pretrained(tmp_path / "m")
     again = TopicClassifier.from_pretrained(tmp_path / "m", encoder=topic_model.encoder)

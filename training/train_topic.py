@@ -21,7 +21,7 @@ import itertools
 import json
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +63,8 @@ class TopicTrainConfig:
     lora_max_length: int = 128
     lora_head_scale: float = 20.0  # logits = scale * W @ unit-embedding (a cosine classifier)
     lora_threads: int = 2  # torch threads for the fine-tune (results are repeatable for a fixed count)
+    # (d) a second LoRA fine-tune, same settings, reading 256 tokens (BBC articles run to ~400 words); None: off
+    lora_long_max_length: int | None = 256
 
 
 def read_jsonl(path):
@@ -148,8 +150,8 @@ def decision(lr, X) -> np.ndarray:
     return np.asarray(X @ coef.T) + b
 
 
-def finetune_lora(cfg, train, y_tr, sw, val, y_va, g_va, n_labels, cache: Path):
-    """LoRA fine-tune of MiniLM + linear head; best epoch by validation macro-F1.
+def finetune_lora(cfg, train, y_tr, sw, val, y_va, g_va, n_labels, cache: Path, max_length: int):
+    """LoRA fine-tune of MiniLM + linear head reading `max_length` tokens; best epoch by validation macro-F1.
 
     Returns ({"<module>.lora_A"/"lora_B": array}, coef [n_labels, 384], intercept, val macro-F1, seconds).
     The result is cached under `cache` (keyed by data + config), so re-running the script is cheap."""
@@ -162,6 +164,7 @@ def finetune_lora(cfg, train, y_tr, sw, val, y_va, g_va, n_labels, cache: Path):
 
     keys = ["lora_r", "lora_alpha", "lora_targets", "lora_epochs", "lora_lr", "lora_batch_size",
             "lora_max_length", "lora_head_scale", "seed"]
+    cfg = replace(cfg, lora_max_length=max_length)
     key = hashlib.sha256(("\n".join(r[0] for r in train) + repr([getattr(cfg, k) for k in keys])).encode()).hexdigest()[:12]
     f = cache / f"lora_{key}.npz"
     if f.exists():
@@ -255,7 +258,7 @@ def _main(argv=None):
     ap.add_argument("--cache", default=str(ROOT / "runs/topic"), help="embedding cache (ignored by git)")
     ap.add_argument("--metrics-out", default=str(ROOT / "training/results/topic_metrics.json"))
     ap.add_argument("--no-minilm", action="store_true", help="TF-IDF head only (fast)")
-    ap.add_argument("--no-lora", action="store_true", help="skip the LoRA fine-tune (~25 min on 2 cores)")
+    ap.add_argument("--no-lora", action="store_true", help="skip the LoRA fine-tunes (~15 min at 128 tokens, ~55 min at 256, on 2 cores)")
     ap.add_argument("--dataset-weight", nargs="*", default=None, help="e.g. bbc_news=1 (default: bbc_news=3)")
     ap.add_argument("--set", nargs="*", default=[], help="override config fields, e.g. --set lora_epochs=5")
     args = ap.parse_args(argv)
@@ -337,19 +340,22 @@ def _main(argv=None):
         E_tr, E_va = embed(train, "train"), embed(val, "val")
         minilm_f1, minilm_C, minilm_lr = fit_best(E_tr, E_va, cfg.minilm_C, "minilm")
 
-    lora = None
+    # (head name, tokens read): each a LoRA fine-tune of MiniLM + linear head -> (lora, W, b, val F1, seconds)
+    loras = {}
     if not args.no_minilm and not args.no_lora:
-        lora, lora_W, lora_b, lora_f1, lora_s = finetune_lora(cfg, train, y_tr, sw, val, y_va, g_va, len(labels), cache)
-        print(f"lora: val macro-F1 {lora_f1:.4f}", flush=True)
-        E_va_lora = SentenceEncoder(lora=lora, lora_scale=cfg.lora_alpha / cfg.lora_r).encode(
-            [r[0][:2000] for r in val], max_length=cfg.lora_max_length)
+        lengths = {"lora": cfg.lora_max_length, "lora_long": cfg.lora_long_max_length}
+        for head, length in ((h, n) for h, n in lengths.items() if n):
+            loras[head] = finetune_lora(cfg, train, y_tr, sw, val, y_va, g_va, len(labels), cache, length)
+            print(f"{head} ({length} tokens): val macro-F1 {loras[head][3]:.4f}", flush=True)
 
     # 4) ensemble weights + temperature on validation ------------------------------------------------------
     heads = {"tfidf": decision(tfidf_lr, X_va)}
     if minilm_lr is not None:
         heads["minilm"] = decision(minilm_lr, E_va)
-    if lora is not None:
-        heads["lora"] = E_va_lora @ lora_W.T + lora_b
+    for head, (lora, W, b, _, _) in loras.items():
+        E = SentenceEncoder(lora=lora, lora_scale=cfg.lora_alpha / cfg.lora_r).encode(
+            [r[0][:2000] for r in val], max_length=lengths[head])
+        heads[head] = E @ W.T + b
     names = list(heads)
     step = cfg.weight_step
     grid = [c for c in itertools.product(np.arange(0, 1 + 1e-9, step), repeat=len(names)) if abs(sum(c) - 1) < 1e-6]
@@ -399,13 +405,14 @@ def _main(argv=None):
     if minilm_lr is not None:
         tensors["minilm.coef"] = linear_params(minilm_lr)[0].astype(np.float32)
         tensors["minilm.intercept"] = linear_params(minilm_lr)[1].astype(np.float32)
-    if lora is not None and w.get("lora", 0):
-        tensors["lora.coef"] = lora_W.astype(np.float32)
-        tensors["lora.intercept"] = lora_b.astype(np.float32)
-        tensors.update({"lora.adapter." + k: v.astype(np.float32) for k, v in lora.items()})
+    for head, (lora, W, b, _, _) in loras.items():
+        if w.get(head, 0):
+            tensors[head + ".coef"] = W.astype(np.float32)
+            tensors[head + ".intercept"] = b.astype(np.float32)
+            tensors.update({head + ".adapter." + k: v.astype(np.float32) for k, v in lora.items()})
     config = {
         "name": "newsml-topic" if not args.data else "newsml-topic-custom",
-        "version": "1.0",
+        "version": "1.1",
         "architecture": ARCHITECTURE,
         "labels": labels,
         "label_map": LABEL_MAP if not args.data else None,
@@ -417,9 +424,9 @@ def _main(argv=None):
         "tfidf": {"ngram_range": list(cfg.ngram_range), "sublinear_tf": cfg.sublinear_tf, "C": tfidf_C},
         "minilm": {"base": "sentence-transformers/all-MiniLM-L6-v2", "max_length": cfg.embed_max_length,
                    "C": minilm_C if minilm_lr is not None else None},
-        "lora": ({"base": "sentence-transformers/all-MiniLM-L6-v2", "r": cfg.lora_r, "alpha": cfg.lora_alpha,
-                  "targets": list(cfg.lora_targets), "max_length": cfg.lora_max_length}
-                 if lora is not None and w.get("lora", 0) else None),
+        **{head: ({"base": "sentence-transformers/all-MiniLM-L6-v2", "r": cfg.lora_r, "alpha": cfg.lora_alpha,
+                   "targets": list(cfg.lora_targets), "max_length": lengths[head]}
+                  if w.get(head, 0) else None) for head in loras},
         "train_config": asdict(cfg),
         "training_data": data_name,
         "data_fingerprint": fingerprint,
@@ -431,7 +438,7 @@ def _main(argv=None):
     # 6) report on validation and test (test only to report) ----------------------------------------------
     metrics = {"validation": {"tfidf_macro_f1": tfidf_f1, "ensemble_macro_f1": ens_f1, "ece": val_ece,
                               "minilm_macro_f1": minilm_f1 if minilm_lr is not None else None,
-                              "lora_macro_f1": lora_f1 if lora is not None else None,
+                              **{f"{head}_macro_f1": v[3] for head, v in loras.items()},
                               "head_weights": w}}
     if test:
         from benchmarks.metrics import compute_classification, compute_ece
@@ -460,8 +467,8 @@ def _main(argv=None):
             }
             print(name, json.dumps(metrics[f"test_{name}"]), flush=True)
     metrics["train_seconds"] = round(time.time() - t_start, 1)
-    if lora is not None:
-        metrics["lora_finetune_seconds"] = lora_s  # measured when the fine-tune ran (it is cached after)
+    if loras:  # measured when each fine-tune ran (they are cached after)
+        metrics["lora_finetune_seconds"] = {head: v[4] for head, v in loras.items()}
     metrics["command"] = "python training/train_topic.py " + " ".join(argv if argv is not None else sys.argv[1:])
     Path(args.metrics_out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.metrics_out).write_text(json.dumps({"config": config | {"train_config": None}, "metrics": metrics}, indent=2))
