@@ -76,6 +76,12 @@ def main(argv=None):
     p.add_argument("--no-repeat-ngram", type=int, nargs="+", default=[4],
                    help="tune --mode sentences: generation settings to compare (both also act on the prompt: "
                         "a decoder-only model sees it as history, so they discourage copying the source)")
+    p.add_argument("--rewrite-words", type=int, nargs="+", default=[60, 75, 90, 110],
+                   help="tune --mode sentences: source-word budgets of the picked sentences to compare")
+    p.add_argument("--max-sentences", type=int, nargs="+", default=[4, 5],
+                   help="tune --mode sentences: most sentences per summary to compare (at most 5: the cached ranking)")
+    p.add_argument("--min-support", type=float, nargs="+", default=[0.3, 0.5],
+                   help="tune --mode sentences: the verifier's support thresholds to compare")
     p.add_argument("--install", action="store_true", help="selector: also write it into newsml/models/summarizer")
     args = p.parse_args(argv)
     if args.stage == "selector":
@@ -279,6 +285,13 @@ def train_rewriter(args):
 
     run = LoraRun(cfg, out / "rewriter_checkpoint", args.resume)
     tok, model, step = run.tok, run.model, run.step
+    # a resumed run may plan more pairs than the first (--n-examples): each phase and its schedule are recorded
+    prev = json.loads((out / "rewriter_checkpoint" / "state.json").read_text()) if step else {}
+    phases = prev.get("phases") or ([{"from": 0, "to": step, "planned": prev["config"]["n_examples"]}] if step else [])
+    phases = [ph for ph in phases if ph["to"] > ph["from"]]
+    if not phases or phases[-1]["planned"] != cfg.n_examples:
+        phases.append({"from": step, "to": step, "planned": cfg.n_examples})
+    prior_seconds = prev.get("seconds", 0.0)
     pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
 
     log = open(out / "rewriter_log.jsonl", "a")
@@ -308,7 +321,9 @@ def train_rewriter(args):
             log.flush()
             print(rec, flush=True)
         if step % cfg.save_every < cfg.batch_size or step >= len(pairs):
-            run.save({"step": step, "config": asdict(cfg), "loss": hist, "seconds": round(time.time() - t0, 1)})
+            phases[-1]["to"] = step
+            run.save({"step": step, "config": asdict(cfg), "loss": hist, "phases": phases,
+                      "seconds": round(prior_seconds + time.time() - t0, 1)})
     print("done", flush=True)
 
 
@@ -606,7 +621,7 @@ def tune_sentences(args):
             cache.write_text(json.dumps([flat, gen_seconds[(rp, nr)]]))
         it = iter(flat)
         rewrites = [{i: next(it) for i in rk} for rk in ranked]
-        for words, k, ms in itertools.product((60, 75, 90, 110), (4, 5), (0.3, 0.5)):
+        for words, k, ms in itertools.product(args.rewrite_words, args.max_sentences, args.min_support):
             outs = []
             for a, rw in zip(arts, rewrites):
                 picks = summ.selector.summary_picks(a.sentences, a.title, words=words, max_sentences=k)
@@ -657,14 +672,16 @@ def install_rewriter(adapter: Path, best: tuple, tuning: dict) -> None:
     for k in ("min_words", "max_abstractive", "prompt_sentences"):  # whole-summary mode settings (its adapter is retired)
         cfg.pop(k, None)
     cfg.update({
-        "version": "2.0", "generation_mode": "sentences", "rewrite_words": best[0], "max_summary_sentences": best[1],
+        "version": REWRITER_VERSION, "generation_mode": "sentences", "rewrite_words": best[0], "max_summary_sentences": best[1],
         "min_support": best[2],
         "generation": tuning["generation"],
         "adapter": {"task": "sentence -> highlight", "r": tc["lora_r"], "alpha": tc["lora_alpha"],
                     "target_modules": tc["target_modules"], "examples_seen": state["step"], "lr": tc["lr"],
-                    "min_recall": tc["min_recall"], "seconds": state.get("seconds"),
-                    "command": "python training/train_summarizer.py --stage rewriter --data-dir ../shared/data "
-                               "--out runs/summarizer --resume"},
+                    "min_recall": tc["min_recall"], "seconds": state.get("seconds"), "phases": state.get("phases"),
+                    "command": " then ".join(
+                        "python training/train_summarizer.py --stage rewriter --data-dir ../shared/data --out "
+                        f"runs/summarizer --resume --n-examples {ph['planned']}" for ph in state.get("phases")
+                        or [{"planned": tc["n_examples"]}])},
         "train_loss_last": [round(sum(state["loss"][i:i + 10]) / 10, 4) for i in range(len(state["loss"]) - 100, len(state["loss"]), 10)],
         "tuning": tuning,
     })
@@ -674,6 +691,7 @@ def install_rewriter(adapter: Path, best: tuple, tuning: dict) -> None:
     print(f"installed into {DEFAULT_PATH}", flush=True)
 
 
+REWRITER_VERSION = "2.1"  # 2.0: rewriter on 3,200 pairs; 2.1: resumed to 6,400 pairs
 REWRITE_MAX_NEW_TOKENS = 40  # highlights are ~12 words (~16 tokens); 40 leaves room, never runs away
 
 
