@@ -131,7 +131,7 @@ so they reflect that outlet and period. AG News here is a re-split of the offici
 training rows), far smaller than the official 120,000 rows.''')}
 {_section("Training Details", f'''Data: {fmt(c.get('training_data'))} (fingerprint {fmt(c.get('data_fingerprint'))}); 15% of it held out by hash as
 validation, which chose C for each head, the head weights and the temperature. BBC rows are weighted x3
-to balance the datasets. Training time: {fmt(m.get('train_seconds'))} s on 2 CPU cores, plus {_lora_seconds(m.get('lora_finetune_seconds'))} for
+to balance the datasets. Training time: {fmt(m.get('train_seconds'), 0)} s on 2 CPU cores, plus {_lora_seconds(m.get('lora_finetune_seconds'))} for
 the LoRA fine-tunes (3 epochs each, best epoch by validation; cached in `runs/topic`, so a re-run reuses them).
 Command: `{fmt(m.get('command'))}`.
 

@@ -342,8 +342,8 @@ def _main(argv=None):
 
     # (head name, tokens read): each a LoRA fine-tune of MiniLM + linear head -> (lora, W, b, val F1, seconds)
     loras = {}
+    lengths = {"lora": cfg.lora_max_length, "lora_long": cfg.lora_long_max_length}
     if not args.no_minilm and not args.no_lora:
-        lengths = {"lora": cfg.lora_max_length, "lora_long": cfg.lora_long_max_length}
         for head, length in ((h, n) for h, n in lengths.items() if n):
             loras[head] = finetune_lora(cfg, train, y_tr, sw, val, y_va, g_va, len(labels), cache, length)
             print(f"{head} ({length} tokens): val macro-F1 {loras[head][3]:.4f}", flush=True)
