@@ -145,7 +145,8 @@ def main(argv=None):
 
 class LoraRun:
     """What both LoRA stages share: SmolLM2 (fp32) + a fresh LoRA from `cfg`, AdamW, the lr schedule,
-    atomic checkpoints in `ckpt`, and resuming from one (`step`: examples already consumed)."""
+    atomic checkpoints in `ckpt`, and resuming from one (`step`: examples already consumed; `resumed`: the
+    checkpoint's state, {} for a fresh run)."""
 
     def __init__(self, cfg, ckpt: Path, resume: bool):
         import torch
@@ -155,7 +156,7 @@ class LoraRun:
 
         from newsml.backbones import smollm2_path
 
-        self.cfg, self.ckpt, self.step = cfg, ckpt, 0
+        self.cfg, self.ckpt, self.step, self.resumed = cfg, ckpt, 0, {}
         base = smollm2_path()
         self.tok = AutoTokenizer.from_pretrained(base)
         self.lcfg = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
@@ -164,7 +165,8 @@ class LoraRun:
         self.params = [p_ for p_ in self.model.parameters() if p_.requires_grad]
         self.opt = torch.optim.AdamW(self.params, lr=cfg.lr, weight_decay=0.0)
         if resume and (ckpt / "state.json").exists():
-            self.step = json.loads((ckpt / "state.json").read_text())["step"]
+            self.resumed = json.loads((ckpt / "state.json").read_text())
+            self.step = self.resumed["step"]
             set_peft_model_state_dict(self.model, load_file(ckpt / "adapter_model.safetensors"))
             self.opt.load_state_dict(torch.load(ckpt / "optimizer.pt", weights_only=True))
             print(f"resumed at example {self.step}", flush=True)
@@ -286,9 +288,8 @@ def train_rewriter(args):
     run = LoraRun(cfg, out / "rewriter_checkpoint", args.resume)
     tok, model, step = run.tok, run.model, run.step
     # a resumed run may plan more pairs than the first (--n-examples): each phase and its schedule are recorded
-    prev = json.loads((out / "rewriter_checkpoint" / "state.json").read_text()) if step else {}
+    prev = run.resumed
     phases = prev.get("phases") or ([{"from": 0, "to": step, "planned": prev["config"]["n_examples"]}] if step else [])
-    phases = [ph for ph in phases if ph["to"] > ph["from"]]
     if not phases or phases[-1]["planned"] != cfg.n_examples:
         phases.append({"from": step, "to": step, "planned": cfg.n_examples})
     prior_seconds = prev.get("seconds", 0.0)
@@ -591,14 +592,15 @@ def tune_sentences(args):
 
     from benchmarks.metrics import compute_faithfulness, compute_novel_bigrams, compute_rouge
     from newsml.article import Article
-    from newsml.summarize import Summarizer
+    from newsml.summarize import SENTENCE_PROMPTS_PER_ARTICLE, Summarizer
     from newsml.summarize_prompt import build_sentence_prompt
     from newsml.summarize_verify import verify_rewrites
 
     torch.set_num_threads(args.threads or 2)
     rows = list(read_jsonl(Path(args.data_dir) / "cnn_dailymail" / "validation.jsonl.gz"))[: args.limit or 100]
     refs = ["\n".join(h.strip() for h in r["highlights"].split("\n") if h.strip()) for r in rows]
-    arts = [Article(text=r["article"]) for r in rows]
+    docs = [r["article"] for r in rows]
+    arts = [Article(text=d) for d in docs]
     adapter = Path(args.adapter or Path(args.out) / "rewriter_checkpoint")
     summ = Summarizer.from_pretrained()
     summ.adapter_dir = adapter
@@ -616,7 +618,7 @@ def tune_sentences(args):
         if cache.exists():
             flat, gen_seconds[(rp, nr)] = json.loads(cache.read_text())
         else:
-            flat = summ.generate(prompts, batch_size=args.batch_size * 4)
+            flat = summ.generate(prompts, batch_size=args.batch_size * SENTENCE_PROMPTS_PER_ARTICLE)
             gen_seconds[(rp, nr)] = time.time() - t0
             cache.write_text(json.dumps([flat, gen_seconds[(rp, nr)]]))
         it = iter(flat)
@@ -629,8 +631,8 @@ def tune_sentences(args):
             texts = [o.text for o in outs]
             n_sent = sum(len(o.sentences) for o in outs)
             m = (words, k, ms, rp, nr)
-            table[m] = {**compute_rouge(texts, refs), **compute_novel_bigrams(texts, [r["article"] for r in rows]),
-                        "unsupported_entity_rate": compute_faithfulness(texts, [r["article"] for r in rows])["unsupported_entity_rate"],
+            table[m] = {**compute_rouge(texts, refs), **compute_novel_bigrams(texts, docs),
+                        "unsupported_entity_rate": compute_faithfulness(texts, docs)["unsupported_entity_rate"],
                         "guard_replaced_share": sum(x.kind == "copied" for o in outs for x in o.sentences) / max(1, n_sent),
                         "words": sum(len(t.split()) for t in texts) / len(texts)}
             print(m, json.dumps({k_: round(v, 4) for k_, v in table[m].items()}), flush=True)
