@@ -297,7 +297,9 @@ def _summarizer_design(c: dict) -> str:
             "per sentence, and every sentence of a batch of articles is generated together. A **verifier** checks every "
             "number and capitalised name of each rewrite against the article and its overlap with the article's "
             f"sentences (support >= {fmt(c.get('min_support'), 2)}); a rewrite that fails is replaced by its own source "
-            f"sentence (kind \"copied\"). Generation: greedy, {fmt(c.get('generation'))}. The earlier whole-summary "
+            f"sentence (kind \"copied\"). Generation: greedy, {fmt(c.get('generation'))}, by newsml's batched decoder "
+            "(`summarize_generate.py`: the instruction every prompt shares is read once, and a finished rewrite leaves "
+            "the batch at once; same texts as `model.generate`). The earlier whole-summary "
             "mode (`generation_mode: \"summary\"`: the generator writes the whole summary from the selected sentences) "
             "stays in the code for other generators; its adapter is no longer shipped (its results: "
             "`training/results/summarizer_dev_runs.json`).")
@@ -348,6 +350,25 @@ Verifier settings chosen on validation ({fmt(_get(c, 'tuning', 'n'))} stories) (
 Commands: `python training/train_summarizer.py --stage adapter --resume`, `--stage selector --install`, `--stage tune`."""
 
 
+def _speed_margin(rate: float | None) -> str:
+    if rate is None:
+        return MISSING
+    if rate < 1.2:
+        return "so a result this close to 1 article/s is not a margin"
+    return f"so the {100 * (rate - 1):.0f}% margin over 1 article/s is about the size of that variation"
+
+
+def _decoder_note() -> str:
+    d = _load("summarizer_decode.json")
+    if not d:
+        return ""
+    g, o = d["transformers_generate"], d["newsml_greedy_decode"]
+    return (f"Decoder (`{d['command']}`, {d['date']}): on the rewrite prompts of {d['stories']} validation stories "
+            f"({d['prompts']} prompts, batches of {d['batch_size']}), newsml's greedy decoder ran "
+            f"{o['prompts_per_s']:.2f} prompts/s, `model.generate` {g['prompts_per_s']:.2f} (x{d['speedup']:.2f}); "
+            f"{d['identical_texts']} of {d['prompts']} texts identical.")
+
+
 def summarizer_card() -> tuple[str, list]:
     r = _load("summarizer_test_metrics.json")
     cfgp = ROOT / "newsml" / "models" / "summarizer" / "config.json"
@@ -396,7 +417,8 @@ unsupported-entity rate {fmt(n.get('unsupported_entity_rate'))}; share of senten
 Speed: {fmt(n.get('articles_per_s'), 2)} articles/s at batch {fmt(n.get('batch_size'))} on 2 CPU cores{_batch_note(c, n)}; the plain `transformers`
 text-generation pipeline on the same model and prompts, unbatched: {fmt(_get(r, 'pipeline_baseline', 'articles_per_s'), 2)} articles/s.
 This machine's speed varies by 10-40% between sessions and runs (the unchanged topic model measured 23.8 to 39.6 articles/s
-across sessions), so a result this close to 1 article/s is not a margin.
+across sessions), {_speed_margin(n.get('articles_per_s'))}.
+{_decoder_note()}
 Validation numbers: the tuning table above.''')}
 {_section("How to Get Started", '''```python
 from newsml import Summarizer

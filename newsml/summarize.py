@@ -5,8 +5,8 @@
 
 1. **select** (`summarize_select.py`): a small MLP sentence scorer trained on ROUGE-oracle labels ranks
    the body sentences (any input length is safe: scoring is linear, prompts are bounded).
-2. **generate**: a causal LM continues short prompts (`summarize_prompt.py`); batched, left padded,
-   length-sorted, greedy with an explicit GenerationConfig (deterministic). The shipped model runs in
+2. **generate**: a causal LM continues short prompts (`summarize_prompt.py`); batched, length-sorted,
+   greedy (`summarize_generate.py`: the shared instruction read once, finished rows leave the batch). The shipped model runs in
    `generation_mode` "sentences": each of the best sentences is rewritten into one short highlight.
    Mode "summary" (the generator writes the whole summary from the selected sentences) is kept for
    other generators.
@@ -21,6 +21,7 @@ import threading
 from pathlib import Path
 
 from newsml.errors import ModelLoadError, type_error
+from newsml.summarize_generate import greedy_decode
 from newsml.summarize_prompt import build_prompt, build_sentence_prompt
 from newsml.summarize_select import SentenceSelector, lead_select
 from newsml.summarize_verify import verify, verify_rewrites
@@ -91,27 +92,24 @@ class Summarizer:
             return self._model, self._tok
 
     def generate(self, prompts: list[str], batch_size: int = 8) -> list[str]:
-        """Greedy continuations of `prompts`, batched by length (left padding), in input order."""
+        """Greedy continuations of `prompts` in input order: batches of similar length, decoded by
+        `greedy_decode` (the shared instruction read once, finished rows leave the batch)."""
         import torch
-        from transformers import GenerationConfig
 
         model, tok = self._load()
         g = self.config["generation"]
-        gc = GenerationConfig(
-            max_new_tokens=g["max_new_tokens"], do_sample=False, num_beams=1,
-            repetition_penalty=g["repetition_penalty"], no_repeat_ngram_size=g["no_repeat_ngram_size"],
-            pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
-        )
         enc = [tok(p, add_special_tokens=False)["input_ids"][-self.config["max_prompt_tokens"] :] for p in prompts]
         order = sorted(range(len(prompts)), key=lambda i: len(enc[i]))
         out = [""] * len(prompts)
         with torch.inference_mode():
             for s in range(0, len(order), batch_size):
                 idx = order[s : s + batch_size]
-                batch = tok.pad({"input_ids": [enc[i] for i in idx]}, return_tensors="pt").to(self.device)
-                gen = model.generate(**batch, generation_config=gc)
-                for j, i in enumerate(idx):
-                    out[i] = tok.decode(gen[j, batch["input_ids"].shape[1] :], skip_special_tokens=True)
+                gen = greedy_decode(model, [enc[i] for i in idx], pad_token_id=tok.pad_token_id,
+                                    eos_token_id=tok.eos_token_id, max_new_tokens=g["max_new_tokens"],
+                                    repetition_penalty=g["repetition_penalty"],
+                                    no_repeat_ngram_size=g["no_repeat_ngram_size"])
+                for i, ids in zip(idx, gen):
+                    out[i] = tok.decode(ids, skip_special_tokens=True)
         return out
 
     # -- the pipeline --------------------------------------------------------------------------------------

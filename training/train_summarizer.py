@@ -614,6 +614,7 @@ def tune_sentences(args):
         summ.config["generation"] = gen
         key = hashlib.sha256((json.dumps([prompts, gen]) + adapter_hash).encode()).hexdigest()[:12]
         cache = Path(args.out) / f"tune_rewrites_{key}.json"
+        cache.parent.mkdir(parents=True, exist_ok=True)
         t0 = time.time()
         if cache.exists():
             flat, gen_seconds[(rp, nr)] = json.loads(cache.read_text())
