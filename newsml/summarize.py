@@ -6,8 +6,9 @@
 1. **select** (`summarize_select.py`): a small MLP sentence scorer trained on ROUGE-oracle labels ranks
    the body sentences (any input length is safe: scoring is linear, prompts are bounded).
 2. **generate**: a causal LM continues short prompts (`summarize_prompt.py`); batched, length-sorted,
-   greedy (`summarize_generate.py`: the shared instruction read once, finished rows leave the batch). The shipped model runs in
-   `generation_mode` "sentences": each of the best sentences is rewritten into one short highlight.
+   greedy (`summarize_generate.py`: the shared instruction read once, finished rows leave the batch).
+   The shipped model runs in `generation_mode` "sentences": each of the best sentences is rewritten into
+   one short highlight.
    Mode "summary" (the generator writes the whole summary from the selected sentences) is kept for
    other generators.
 3. **verify** (`summarize_verify.py`): each generated sentence's numbers and names must occur in the
