@@ -24,6 +24,9 @@ ARCHITECTURE = "newsml.topic.tfidf_minilm_ensemble.v1"
 LORA_HEADS = ("lora", "lora_long")  # each: config[head] = {base, r, alpha, targets, max_length}, tensors "<head>.*"
 DEFAULT_PATH = Path(__file__).parent / "models" / "topic"
 TFIDF_CHAR_LIMIT = 100_000  # TF-IDF reads at most this many characters (a 50,000-word article is cut)
+# the characters each MiniLM head is given (its token limit cuts them further); training uses the same cuts
+MINILM_CHAR_LIMIT = 4_000
+LORA_CHAR_LIMIT = 2_000
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -95,11 +98,11 @@ class TopicClassifier:
         return np.asarray(X @ self._t["tfidf.coef"].T) + self._t["tfidf.intercept"]
 
     def _minilm_logits(self, texts: list[str]) -> np.ndarray:
-        E = self.encoder.encode([t[:4000] for t in texts], max_length=256)
+        E = self.encoder.encode([t[:MINILM_CHAR_LIMIT] for t in texts], max_length=256)
         return E @ self._t["minilm.coef"].T + self._t["minilm.intercept"]
 
     def _lora_logits(self, texts: list[str], head: str = "lora") -> np.ndarray:
-        E = self.lora_encoder(head).encode([t[:2000] for t in texts], max_length=self.config[head]["max_length"])
+        E = self.lora_encoder(head).encode([t[:LORA_CHAR_LIMIT] for t in texts], max_length=self.config[head]["max_length"])
         return E @ self._t[head + ".coef"].T + self._t[head + ".intercept"]
 
     def logits(self, texts: list[str]) -> np.ndarray:

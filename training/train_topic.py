@@ -161,6 +161,7 @@ def finetune_lora(cfg, train, y_tr, sw, val, y_va, g_va, n_labels, cache: Path, 
     from transformers import AutoModel, AutoTokenizer
 
     from newsml.backbones import minilm_path
+    from newsml.topic import LORA_CHAR_LIMIT
 
     keys = ["lora_r", "lora_alpha", "lora_targets", "lora_epochs", "lora_lr", "lora_batch_size",
             "lora_max_length", "lora_head_scale", "seed"]
@@ -192,7 +193,7 @@ def finetune_lora(cfg, train, y_tr, sw, val, y_va, g_va, n_labels, cache: Path, 
             m = enc["attention_mask"].unsqueeze(-1).float()
             return torch.nn.functional.normalize((h * m).sum(1) / m.sum(1).clamp(min=1), dim=-1)
 
-        texts = [r[0][:2000] for r in train]
+        texts = [r[0][:LORA_CHAR_LIMIT] for r in train]
         yt, wt = torch.tensor(y_tr), torch.tensor(sw, dtype=torch.float32)
         best, t0 = None, time.time()
         for ep in range(cfg.lora_epochs):
@@ -215,7 +216,7 @@ def finetune_lora(cfg, train, y_tr, sw, val, y_va, g_va, n_labels, cache: Path, 
                 E = np.zeros((len(val), base.config.hidden_size), dtype=np.float32)
                 for i in range(0, len(val), 64):
                     idx = order[i : i + 64]
-                    E[idx] = embed([val[j][0][:2000] for j in idx]).numpy()
+                    E[idx] = embed([val[j][0][:LORA_CHAR_LIMIT] for j in idx]).numpy()
             W = cfg.lora_head_scale * head.weight.detach().numpy()
             b_ = head.bias.detach().numpy()
             f1 = macro_f1(y_va, (E @ W.T + b_).argmax(1), g_va)
@@ -272,7 +273,7 @@ def _main(argv=None):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    from newsml.topic import ARCHITECTURE, TopicClassifier
+    from newsml.topic import ARCHITECTURE, LORA_CHAR_LIMIT, MINILM_CHAR_LIMIT, TopicClassifier
 
     # 1) data ------------------------------------------------------------------------------------------
     if args.data:
@@ -330,7 +331,7 @@ def _main(argv=None):
         if f.exists():
             return np.load(f)
         t0 = time.time()
-        E = enc.encode([r[0][:4000] for r in split_rows], max_length=cfg.embed_max_length)
+        E = enc.encode([r[0][:MINILM_CHAR_LIMIT] for r in split_rows], max_length=cfg.embed_max_length)
         print(f"embedded {len(split_rows)} {name} texts in {time.time() - t0:.0f}s", flush=True)
         np.save(f, E)
         return E
@@ -354,7 +355,7 @@ def _main(argv=None):
         heads["minilm"] = decision(minilm_lr, E_va)
     for head, (lora, W, b, _, _) in loras.items():
         E = SentenceEncoder(lora=lora, lora_scale=cfg.lora_alpha / cfg.lora_r).encode(
-            [r[0][:2000] for r in val], max_length=lengths[head])
+            [r[0][:LORA_CHAR_LIMIT] for r in val], max_length=lengths[head])
         heads[head] = E @ W.T + b
     names = list(heads)
     step = cfg.weight_step
