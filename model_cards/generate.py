@@ -130,9 +130,10 @@ can land in either `world` or `politics`. `entertainment` and `politics` come fr
 so they reflect that outlet and period. AG News here is a re-split of the official *test* split (6,073
 training rows), far smaller than the official 120,000 rows.''')}
 {_section("Training Details", f'''Data: {fmt(c.get('training_data'))} (fingerprint {fmt(c.get('data_fingerprint'))}); 15% of it held out by hash as
-validation, which chose C for each head, the head weights and the temperature. BBC rows are weighted x3
-to balance the datasets. Training time: {fmt(m.get('train_seconds'), 0)} s on 2 CPU cores, plus {_lora_seconds(m.get('lora_finetune_seconds'))} for
-the LoRA fine-tunes (3 epochs each, best epoch by validation; cached in `runs/topic`, so a re-run reuses them).
+validation, which chose C for each head, the head weights and the temperature{_refit_note(m)}. BBC rows are weighted x3
+to balance the datasets. Wall time of the command: {fmt(m.get('train_seconds'), 0)} s on 2 CPU cores, including every LoRA
+fine-tune it did not find in its cache (`runs/topic`; a re-run reuses them). The fine-tunes, each timed when it ran:
+{_lora_seconds(m.get('lora_finetune_seconds'))} (3 epochs each; best epoch by validation, the last one in a final fit).
 Command: `{fmt(m.get('command'))}`.
 
 Label mapping (the one table, `training/train_topic.py::LABEL_MAP`):
@@ -174,6 +175,14 @@ def _lora_desc(c: dict, head: str) -> str:
     if not lo:
         return "not used by this model"
     return f"r={lo['r']}, alpha={lo['alpha']} on {', '.join(lo['targets'])}, first {lo['max_length']} tokens"
+
+
+def _refit_note(m: dict) -> str:
+    if not m.get("refit_on_train_and_validation"):
+        return ""
+    return ("; then every head was fit again on train + validation with those choices\n(the `_refit` fine-tunes keep "
+            "their last epoch: validation picked the last epoch in each logged 3-epoch run).\nThe validation numbers "
+            "below are those of the heads before this final fit")
 
 
 def _lora_seconds(secs) -> str:

@@ -109,6 +109,34 @@ def test_train_your_own_taxonomy(tmp_path):
     assert clf.predict(["A feline matter was discussed."])[0].label == "cats"
 
 
+@pytest.mark.parametrize("refit", [True, False])
+def test_final_fit_reads_the_validation_rows(tmp_path, refit):
+    """The final fit (default) learns from the validation rows too: a word only they contain enters the
+    TF-IDF vocabulary; with refit=False it does not."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    from training.train_topic import is_val
+
+    rows = []
+    for i in range(60):
+        for lab, w in (("cats", "feline"), ("dogs", "canine")):
+            text = f"The {w} story number {i} talks about {w} matters."
+            marked = text + " Zyzzyva"
+            rows.append({"label": lab, "text": marked if is_val(marked, 0.15) else text})  # marked rows: validation only
+    assert sum("Zyzzyva" in r["text"] for r in rows) >= 2  # min_df
+    data = tmp_path / "mine.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    r = subprocess.run([sys.executable, "training/train_topic.py", "--data", str(data), "--text-fields", "text", "--no-minilm",
+                        "--out", str(tmp_path / "m"), "--metrics-out", str(tmp_path / "metrics.json"),
+                        "--set", f"refit={refit}"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    vocab = json.loads((tmp_path / "m" / "vocab.json").read_text())
+    assert ("zyzzyva" in vocab) is refit
+    assert json.loads((tmp_path / "metrics.json").read_text())["metrics"]["refit_on_train_and_validation"] is refit
+
+
 def test_lora_deltas_merge_into_the_encoder(encoder):
     """W' = W + scale * B @ A for the named module; zero B leaves the embeddings unchanged; a wrong name fails."""
     from newsml.encoder import SentenceEncoder
