@@ -422,8 +422,7 @@ def _main(argv=None):
             minilm_lr = LogisticRegression(C=minilm_C, max_iter=3000).fit(np.vstack([E_tr, E_va]), y_full,
                                                                           sample_weight=sw_full)
         for head in loras:
-            loras[head] = finetune_lora(cfg, full, y_full, sw_full, [], y_full[:0], g_va[:0], len(labels), cache,
-                                        lengths[head])
+            loras[head] = finetune_lora(cfg, full, y_full, sw_full, [], None, None, len(labels), cache, lengths[head])
             finetune_seconds[head + "_refit"] = loras[head][4]
         print(f"refit every head on train + validation ({len(full)} rows)", flush=True)
 
