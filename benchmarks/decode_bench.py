@@ -22,9 +22,20 @@ from pathlib import Path
 HERE = Path(__file__).parent
 
 
+def generate_reference(model, tok, prompts: list[list[int]], generation: dict) -> list[str]:
+    """The texts `model.generate` gives for one left-padded batch of token-id prompts, greedy with `generation`
+    (max_new_tokens, repetition_penalty, no_repeat_ngram_size): what newsml's decoder must reproduce."""
+    from transformers import GenerationConfig
+
+    gc = GenerationConfig(do_sample=False, num_beams=1, pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
+                          **generation)
+    batch = tok.pad({"input_ids": prompts}, return_tensors="pt").to(model.device)
+    gen = model.generate(**batch, generation_config=gc)
+    return [tok.decode(x[batch["input_ids"].shape[1] :], skip_special_tokens=True) for x in gen]
+
+
 def run(data_dir: Path, stories: int, batch_size: int, device: str) -> dict:
     import torch
-    from transformers import GenerationConfig
 
     from newsml.article import Article
     from newsml.summarize import Summarizer
@@ -37,15 +48,12 @@ def run(data_dir: Path, stories: int, batch_size: int, device: str) -> dict:
     order = sorted(range(len(enc)), key=lambda i: len(enc[i]))
     batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     g = s.config["generation"]
-    gc = GenerationConfig(do_sample=False, num_beams=1, pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id, **g)
 
     def with_generate():
         out = {}
         with torch.inference_mode():
             for idx in batches:
-                batch = tok.pad({"input_ids": [enc[i] for i in idx]}, return_tensors="pt").to(model.device)
-                gen = model.generate(**batch, generation_config=gc)
-                out |= {i: tok.decode(x[batch["input_ids"].shape[1] :], skip_special_tokens=True) for i, x in zip(idx, gen)}
+                out |= dict(zip(idx, generate_reference(model, tok, [enc[i] for i in idx], g)))
         return out
 
     def with_greedy_decode():  # the shipped path: Summarizer.generate sorts and batches the same way

@@ -70,8 +70,8 @@ def test_greedy_decode_matches_generate(nk_page):
     """The batched decoder (shared instruction read once, finished rows dropped) gives `generate`'s texts:
     the shipped rewriter on the fixture's sentences, rows of different lengths that end at different steps."""
     import torch
-    from transformers import GenerationConfig
 
+    from benchmarks.decode_bench import generate_reference
     from newsml import to_article
     from newsml.summarize import Summarizer
     from newsml.summarize_generate import greedy_decode
@@ -84,10 +84,7 @@ def test_greedy_decode_matches_generate(nk_page):
     g = {"max_new_tokens": 24, "repetition_penalty": 1.1, "no_repeat_ngram_size": 3}
     with torch.inference_mode():
         ours = greedy_decode(model, prompts, pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id, **g)
-        batch = tok.pad({"input_ids": prompts}, return_tensors="pt")
-        ref = model.generate(**batch, generation_config=GenerationConfig(
-            do_sample=False, pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id, **g))
-    texts = [tok.decode(r[batch["input_ids"].shape[1]:], skip_special_tokens=True) for r in ref]
+        texts = generate_reference(model, tok, prompts, g)
     assert [tok.decode(x, skip_special_tokens=True) for x in ours] == texts
     assert len({len(x) for x in ours}) > 1  # rows did end at different steps
 

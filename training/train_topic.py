@@ -305,7 +305,11 @@ def _main(argv=None):
     y_va = np.array([lid[r[1]] for r in val])
     y_te = np.array([lid[r[1]] for r in test]) if test else np.array([], dtype=int)
     g_va = np.array([r[2] for r in val])
-    sw = np.array([cfg.dataset_weights.get(r[2], 1.0) for r in train])
+
+    def row_weights(rows):  # per-row sample weight: its dataset's weight (BBC x3 by default)
+        return np.array([cfg.dataset_weights.get(r[2], 1.0) for r in rows])
+
+    sw = row_weights(train)
     print(f"train {len(train)}  val {len(val)}  test {len(test)}", flush=True)
     fingerprint = hashlib.sha256("\n".join(r[0] + "\t" + r[1] for r in data["train"]).encode()).hexdigest()[:16]
 
@@ -314,6 +318,9 @@ def _main(argv=None):
         return TfidfVectorizer(ngram_range=cfg.ngram_range, min_df=cfg.min_df, sublinear_tf=cfg.sublinear_tf,
                                max_features=cfg.max_features, strip_accents="unicode", dtype=np.float32)
 
+    def fit_lr(X, y, w, C):  # one logistic-regression head: the selection grid and the final fit both use it
+        return LogisticRegression(C=C, max_iter=3000).fit(X, y, sample_weight=w)
+
     vec = new_vectorizer()
     X_tr = vec.fit_transform([r[0] for r in train])
     X_va = vec.transform([r[0] for r in val])
@@ -321,7 +328,7 @@ def _main(argv=None):
         """The logistic regression with the best validation macro-F1 over `Cs`: (f1, C, model)."""
         best = None
         for C in Cs:
-            lr = LogisticRegression(C=C, max_iter=3000).fit(Xa, y_tr, sample_weight=sw)
+            lr = fit_lr(Xa, y_tr, sw, C)
             f = macro_f1(y_va, lr.predict(Xb), g_va)
             print(f"{name} C={C}: val macro-F1 {f:.4f}", flush=True)
             if best is None or f > best[0]:
@@ -414,13 +421,11 @@ def _main(argv=None):
     if cfg.refit:
         full = train + val
         y_full = np.concatenate([y_tr, y_va])
-        sw_full = np.array([cfg.dataset_weights.get(r[2], 1.0) for r in full])
+        sw_full = row_weights(full)
         vec = new_vectorizer()
-        tfidf_lr = LogisticRegression(C=tfidf_C, max_iter=3000).fit(vec.fit_transform([r[0] for r in full]), y_full,
-                                                                    sample_weight=sw_full)
+        tfidf_lr = fit_lr(vec.fit_transform([r[0] for r in full]), y_full, sw_full, tfidf_C)
         if minilm_lr is not None:
-            minilm_lr = LogisticRegression(C=minilm_C, max_iter=3000).fit(np.vstack([E_tr, E_va]), y_full,
-                                                                          sample_weight=sw_full)
+            minilm_lr = fit_lr(np.vstack([E_tr, E_va]), y_full, sw_full, minilm_C)
         for head in loras:
             loras[head] = finetune_lora(cfg, full, y_full, sw_full, [], None, None, len(labels), cache, lengths[head])
             finetune_seconds[head + "_refit"] = loras[head][4]
