@@ -5,8 +5,8 @@
 The prompts are the shipped summarizer's rewrite prompts for the first N CNN validation stories (~4 per
 story), length-sorted into batches of `--batch-size` prompts, as `Summarizer.generate` makes them. Both
 decoders run greedy with the shipped generation settings; reports seconds, prompts/s and how many texts are
-identical. Writes benchmarks/results/decode-<device>-<date>.json and, for the summarizer card,
-training/results/summarizer_decode.json.
+identical. Writes <--out>/decode-<device>-<date>.json; with the default --out (benchmarks/results) also
+training/results/summarizer_decode.json, which the summarizer card reads (a trial run elsewhere leaves it alone).
 """
 
 from __future__ import annotations
@@ -89,7 +89,8 @@ def main(argv=None):
     out = Path(args.out) / f"decode-{args.device.split(':')[0]}-{r['date']}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(r, indent=2))
-    (HERE.parent / "training" / "results" / "summarizer_decode.json").write_text(json.dumps(r, indent=2))  # for the card
+    if Path(args.out).resolve() == (HERE / "results").resolve():  # the committed run: the card's source
+        (HERE.parent / "training" / "results" / "summarizer_decode.json").write_text(json.dumps(r, indent=2))
     print(json.dumps(r, indent=2))
 
 
