@@ -76,3 +76,14 @@ def merge_lora(model, lora: dict[str, np.ndarray], scale: float) -> None:
                 raise ModelLoadError(f"LoRA weights name a module the encoder does not have: {name!r}") from None
             delta = torch.from_numpy(lora[name + ".lora_B"] @ lora[key]).float() * scale
             layer.weight += delta
+
+
+def lora_arrays(peft_model) -> dict[str, np.ndarray]:
+    """A peft model's LoRA matrices as `merge_lora` reads them: {"<module>.lora_A": [r, in], ".lora_B": [out, r]}."""
+    lora = {}
+    for name, mod in peft_model.named_modules():
+        if hasattr(mod, "lora_A") and "default" in getattr(mod, "lora_A", {}):
+            path = name.removeprefix("base_model.model.")
+            lora[path + ".lora_A"] = mod.lora_A["default"].weight.detach().cpu().numpy().copy()
+            lora[path + ".lora_B"] = mod.lora_B["default"].weight.detach().cpu().numpy().copy()
+    return lora

@@ -4,7 +4,8 @@
     >>> s.summarize([article])[0].text
 
 1. **select** (`summarize_select.py`): a small MLP sentence scorer trained on ROUGE-oracle labels ranks
-   the body sentences (any input length is safe: scoring is linear, prompts are bounded).
+   the body sentences, plus (when the folder has one) a residual from MiniLM reading the article's first
+   384 tokens at once (any input length is safe: features are linear, the window and prompts are bounded).
 2. **generate**: a causal LM continues short prompts (`summarize_prompt.py`); batched, length-sorted,
    greedy (`summarize_generate.py`: the shared instruction read once, finished rows leave the batch).
    The shipped model runs in `generation_mode` "sentences": each of the best sentences is rewritten into
@@ -53,8 +54,8 @@ class Summarizer:
         from newsml.safe_io import load_folder
 
         folder = Path(path) if path else DEFAULT_PATH
-        config, _, extra = load_folder(folder, ARCHITECTURE, extra_json=["selector.json"])
-        selector = SentenceSelector.from_dict(extra["selector.json"])
+        config, tensors, extra = load_folder(folder, ARCHITECTURE, extra_json=["selector.json"])
+        selector = SentenceSelector.from_dict(extra["selector.json"], tensors, device=device)
         base = generator
         adapter = folder / "adapter" if use_adapter and (folder / "adapter").is_dir() and generator is None else None
         if adapter is not None:
@@ -191,4 +192,4 @@ class Summarizer:
     def save_pretrained(self, path: str | Path) -> None:
         from newsml.safe_io import save_folder
 
-        save_folder(Path(path), self.config, {}, extra_json={"selector.json": self.selector.to_dict()})
+        save_folder(Path(path), self.config, self.selector.tensors(), extra_json={"selector.json": self.selector.to_dict()})

@@ -71,19 +71,88 @@ def sentence_features(sentences: list[str], title: str | None = None) -> np.ndar
     return np.asarray(rows, dtype=np.float64).reshape(n, len(FEATURES))
 
 
+def context_window(tokenizer, sentences: list[str], max_tokens: int) -> tuple[list[int], list[tuple[int, int]]]:
+    """The article as the context scorer reads it (BertSum-style): [CLS] s1 [SEP] s2 [SEP] ... cut at
+    `max_tokens`. Returns (input ids, each in-window sentence's token span); sentences past the window get
+    no span. Training and inference share it."""
+    ids, spans = [tokenizer.cls_token_id], []
+    for s in sentences:
+        if len(ids) + 2 > max_tokens:
+            break
+        t = tokenizer(s, add_special_tokens=False)["input_ids"][: max_tokens - len(ids) - 1]
+        spans.append((len(ids), len(ids) + max(1, len(t))))  # a sentence with no tokens: its [SEP]
+        ids += t + [tokenizer.sep_token_id]
+    return ids, spans
+
+
+class ContextScorer:
+    """A residual logit per sentence from MiniLM reading the article's first `max_tokens` tokens at once
+    (`context_window`), so a sentence is scored next to its neighbours, not alone. MiniLM gets a LoRA
+    (merged at load); each sentence's mean-pooled vector -> `head_w . v + head_b`. Sentences past the
+    window get 0 (the MLP's logit alone)."""
+
+    def __init__(self, lora: dict[str, np.ndarray], head_w, head_b: float, max_tokens: int, lora_scale: float,
+                 device: str | None = None):
+        from newsml.encoder import SentenceEncoder
+
+        self.encoder = SentenceEncoder(device=device, lora=lora, lora_scale=lora_scale)
+        self.lora = lora
+        self.head_w = np.asarray(head_w, dtype=np.float32).ravel()
+        self.head_b = float(head_b)
+        self.max_tokens = max_tokens
+        self.lora_scale = lora_scale
+
+    def config(self) -> dict:
+        from newsml.backbones import MINILM_HUB_ID
+
+        return {"base": MINILM_HUB_ID, "max_tokens": self.max_tokens, "lora_scale": self.lora_scale}
+
+    def tensors(self) -> dict[str, np.ndarray]:
+        """What `from_tensors` reads back: "context.head_w", "context.head_b", "context.lora.<module>.lora_A|B"."""
+        return {"context.head_w": self.head_w, "context.head_b": np.asarray([self.head_b], dtype=np.float32),
+                **{"context.lora." + k: np.asarray(v, dtype=np.float32) for k, v in self.lora.items()}}
+
+    @classmethod
+    def from_tensors(cls, config: dict, tensors: dict[str, np.ndarray], device: str | None = None) -> ContextScorer:
+        from newsml.errors import ModelLoadError
+
+        if "context.head_w" not in tensors:
+            raise ModelLoadError("the selector names a context scorer but the folder's weights.safetensors has no "
+                                 "context.* tensors")
+        lora = {k[len("context.lora."):]: v for k, v in tensors.items() if k.startswith("context.lora.")}
+        return cls(lora, tensors["context.head_w"], float(tensors["context.head_b"][0]), config["max_tokens"],
+                   config["lora_scale"], device=device)
+
+    def residuals(self, sentences: list[str]) -> np.ndarray:
+        import torch
+
+        model, tok = self.encoder._load()
+        ids, spans = context_window(tok, sentences, self.max_tokens)
+        out = np.zeros(len(sentences))
+        if not spans:
+            return out
+        with torch.inference_mode():
+            h = model(input_ids=torch.tensor([ids], device=self.encoder.device)).last_hidden_state[0]
+            v = torch.stack([h[a:b].mean(0) for a, b in spans]).float().cpu().numpy()
+        out[: len(spans)] = v @ self.head_w + self.head_b
+        return out
+
+
 class SentenceSelector:
     """Sentence scorer (a small MLP, or a logistic model: a stack of dense layers in JSON) + a budgeted pick.
 
     `layers`: [(W [in, out], b [out]), ...]; ReLU between layers, the last layer gives one logit per
-    sentence. A logistic model is the one-layer case. Inference is plain numpy.
+    sentence. A logistic model is the one-layer case. Inference is plain numpy. `context` (optional): a
+    `ContextScorer` whose residuals are added to the MLP's logits.
     """
 
-    def __init__(self, layers, mean, scale, max_sentences: int = 6):
+    def __init__(self, layers, mean, scale, max_sentences: int = 6, context: ContextScorer | None = None):
         self.layers = [(np.asarray(W, dtype=np.float64).reshape(len(W), -1), np.asarray(b, dtype=np.float64).ravel())
                        for W, b in layers]
         self.mean = np.asarray(mean, dtype=np.float64)
         self.scale = np.asarray(scale, dtype=np.float64)
         self.max_sentences = max_sentences
+        self.context = context
 
     def scores(self, sentences: list[str], title: str | None = None) -> np.ndarray:
         if not sentences:
@@ -93,7 +162,7 @@ class SentenceSelector:
             h = h @ W + b
             if k < len(self.layers) - 1:
                 h = np.maximum(h, 0.0)
-        return h[:, 0]
+        return h[:, 0] + (self.context.residuals(sentences) if self.context is not None else 0.0)
 
     def _ranked(self, sentences, title: str | None) -> tuple[list[str], np.ndarray, list[int]]:
         """(the first 3,000 sentences, their scores, the indices of those with a letter, best first).
@@ -136,13 +205,21 @@ class SentenceSelector:
         return chosen if ranked else sorted(chosen)
 
     def to_dict(self) -> dict:
-        return {"features": FEATURES, "layers": [[W.tolist(), b.tolist()] for W, b in self.layers],
-                "mean": self.mean.tolist(), "scale": self.scale.tolist(), "max_sentences": self.max_sentences}
+        d = {"features": FEATURES, "layers": [[W.tolist(), b.tolist()] for W, b in self.layers],
+             "mean": self.mean.tolist(), "scale": self.scale.tolist(), "max_sentences": self.max_sentences}
+        if self.context is not None:
+            d["context"] = self.context.config()
+        return d
+
+    def tensors(self) -> dict[str, np.ndarray]:
+        """The context scorer's weights (none for the MLP alone, which lives in `to_dict`)."""
+        return self.context.tensors() if self.context is not None else {}
 
     @classmethod
-    def from_dict(cls, d: dict) -> SentenceSelector:
+    def from_dict(cls, d: dict, tensors: dict | None = None, device: str | None = None) -> SentenceSelector:
         if d.get("features") != FEATURES:
             raise ValueError(f"selector features {d.get('features')} do not match this newsml version's {FEATURES}")
         # older files: one logistic layer stored as "coef" + "intercept"
         layers = d["layers"] if "layers" in d else [[[[c] for c in d["coef"]], [d["intercept"]]]]
-        return cls(layers, d["mean"], d["scale"], d.get("max_sentences", 6))
+        context = ContextScorer.from_tensors(d["context"], tensors or {}, device=device) if "context" in d else None
+        return cls(layers, d["mean"], d["scale"], d.get("max_sentences", 6), context=context)

@@ -1,6 +1,5 @@
 """Summarizer: the verifier alone (planted facts), selection bounds, the generator path, the shipped model."""
 
-import json
 
 from newsml.summarize_verify import unsupported, verify
 
@@ -38,10 +37,9 @@ def test_unsupported_sentence_without_source_is_dropped():
 
 
 def test_selector_bounds_any_length():
-    from newsml.summarize import DEFAULT_PATH
-    from newsml.summarize_select import SentenceSelector
+    from newsml.summarize import Summarizer
 
-    sel = SentenceSelector.from_dict(json.loads((DEFAULT_PATH / "selector.json").read_text()))
+    sel = Summarizer.from_pretrained().selector
     sents = [f"Sentence number {i} talks about the economy of the country in some detail." for i in range(5000)]
     idx = sel.select(sents, None, 300)
     assert 1 <= len(idx) <= sel.max_sentences and idx == sorted(idx)
@@ -119,6 +117,10 @@ def test_adapter_round_trip(tmp_path):
     assert {k: v for k, v in again.config.items() if k != "newsml_version"} == \
            {k: v for k, v in s.config.items() if k != "newsml_version"}
     assert again.selector.to_dict() == s.selector.to_dict()
+    import numpy as np
+
+    t0, t1 = s.selector.tensors(), again.selector.tensors()
+    assert t0.keys() == t1.keys() and all(np.array_equal(t0[k], t1[k]) for k in t0)
     from safetensors.numpy import load_file
 
     w = load_file(str(DEFAULT_PATH / "adapter" / "adapter_model.safetensors"))
@@ -144,10 +146,9 @@ def test_selector_logistic_file_equals_one_layer_mlp():
 
 def test_selector_alone_respects_word_budget(nk_page):
     from newsml import to_article
-    from newsml.summarize import DEFAULT_PATH
-    from newsml.summarize_select import SentenceSelector
+    from newsml.summarize import Summarizer
 
-    sel = SentenceSelector.from_dict(json.loads((DEFAULT_PATH / "selector.json").read_text()))
+    sel = Summarizer.from_pretrained().selector
     a = to_article(nk_page)
     picks = sel.summary_picks(a.sentences, a.title, words=40, max_sentences=4)
     words = [len(a.sentences[i].split()) for i in picks]
@@ -190,3 +191,47 @@ def test_rewrite_guard_catches_invented_name_and_empty_output():
     s = verify_rewrites(["Kim Jong Un ordered the deployment with Xi Jinping.", ""], [1, 2], SOURCES, method="t")
     assert [x.kind for x in s.sentences] == ["copied", "copied"] and "Xi" not in s.text
     assert s.text == " ".join(SOURCES[1:])
+
+
+def test_context_window_spans():
+    """The context scorer's view: [CLS] s1 [SEP] s2 [SEP] ...; a sentence with no tokens gets its [SEP]
+    (a mean over nothing would be NaN), and sentences past the window get no span."""
+    from transformers import AutoTokenizer
+
+    from newsml.backbones import minilm_path
+    from newsml.summarize_select import context_window
+
+    tok = AutoTokenizer.from_pretrained(minilm_path())
+    sents = ["North Korea sent troops.", "\u202c", "South Korea condemned it."] + ["More words here."] * 200
+    ids, spans = context_window(tok, sents, 64)
+    assert len(ids) <= 64 and ids[0] == tok.cls_token_id and 3 < len(spans) < len(sents)
+    assert tok.decode(ids[spans[0][0]:spans[0][1]]) == "north korea sent troops."
+    assert spans[1][1] - spans[1][0] == 1 and ids[spans[1][0]] == tok.sep_token_id
+    assert all(b > a for a, b in spans) and all(ids[b] == tok.sep_token_id for a, b in spans[2:])
+
+
+def test_context_scorer_reads_only_its_window_and_round_trips(nk_page, tmp_path):
+    """The selector's optional MiniLM context scorer (`--stage context`; not in the shipped folder): finite
+    residuals for the sentences inside its window, 0 past it, scores = MLP + residuals, and a summarizer
+    folder saved with it loads back with the same tensors and scores. MiniLM without a LoRA, a random head."""
+    import numpy as np
+
+    from newsml import to_article
+    from newsml.summarize import Summarizer
+    from newsml.summarize_select import ContextScorer, context_window
+
+    s = Summarizer.from_pretrained()
+    assert s.selector.context is None
+    sents = list(to_article(nk_page).sentences) * 8  # far past the window
+    mlp = s.selector.scores(sents)
+    w = np.random.default_rng(0).normal(size=384).astype(np.float32)
+    s.selector.context = ContextScorer({}, w, 0.1, max_tokens=128, lora_scale=2.0)
+    res = s.selector.context.residuals(sents)
+    _, spans = context_window(s.selector.context.encoder._load()[1], sents, 128)
+    assert np.isfinite(res).all() and (res[: len(spans)] != 0).all() and (res[len(spans):] == 0).all()
+    assert np.allclose(s.selector.scores(sents), mlp + res)
+    s.save_pretrained(tmp_path / "s")
+    again = Summarizer.from_pretrained(tmp_path / "s", use_adapter=False).selector
+    t0, t1 = s.selector.tensors(), again.tensors()
+    assert t0.keys() == t1.keys() and all(np.array_equal(t0[k], t1[k]) for k in t0)
+    assert np.allclose(again.scores(sents), s.selector.scores(sents))

@@ -59,9 +59,9 @@ def main(argv=None):
     p.add_argument("--resume", action="store_true")
     p.add_argument("--n-examples", type=int, default=None)
     p.add_argument("--threads", type=int, default=None)
-    p.add_argument("--stage", default="adapter", choices=["adapter", "rewriter", "selector", "export", "tune", "eval"],
+    p.add_argument("--stage", default="adapter", choices=["adapter", "rewriter", "selector", "context", "export", "tune", "eval"],
                    help="adapter: train the LoRA (whole-summary prompts); rewriter: train the sentence-rewriting "
-                        "LoRA; selector: fit the sentence selector; export: write "
+                        "LoRA; selector: fit the sentence selector; context: train the selector's MiniLM context scorer; export: write "
                         "newsml/models/summarizer; eval: ROUGE/faithfulness on --split")
     p.add_argument("--split", default="validation", choices=["validation", "test"])
     p.add_argument("--limit", type=int, default=None, help="eval: first N stories of the split")
@@ -86,6 +86,8 @@ def main(argv=None):
     args = p.parse_args(argv)
     if args.stage == "selector":
         return train_selector(args)
+    if args.stage == "context":
+        return train_context(args)
     if args.stage == "export":
         return export(args)
     if args.stage == "eval":
@@ -368,6 +370,29 @@ def oracle_labels(sentences, highlights, k=3):
     return set(chosen)
 
 
+def cnn_stories(data_dir, split: str) -> list[tuple[list[str], str | None, str]]:
+    """(sentences, title, highlights) per CNN story, sentences split exactly as at inference (`Article`)."""
+    from newsml.article import Article
+
+    out = []
+    for r in read_jsonl(Path(data_dir) / "cnn_dailymail" / f"{split}.jsonl.gz"):
+        a = Article(text=r["article"])
+        out.append((list(a.sentences), a.title, r["highlights"]))
+    return out
+
+
+def selector_rouge(sel, stories, words: int = 0, k: int = 3) -> tuple[dict, float]:
+    """Selector-alone ROUGE on `stories` (best sentences until `words` words, at most 4; or `k` sentences
+    without a word budget) and the sum R1 + R2 + RLsum that choices are made on."""
+    from benchmarks.metrics import compute_rouge
+
+    outs = [" ".join(s[i] for i in sel.summary_picks(s, t, words=words, max_sentences=k if not words else 4))
+            for s, t, _ in stories]
+    refs = ["\n".join(h.strip() for h in hl.split("\n") if h.strip()) for _, _, hl in stories]
+    r = compute_rouge(outs, refs)
+    return r, r["rouge1"] + r["rouge2"] + r["rougeLsum"]
+
+
 def train_selector(args):
     """MLP sentence scorer vs greedy-oracle labels, on every train story, sentences split exactly as at
     inference (`Article`). Validation picks the hidden layers and the selector-alone word budget.
@@ -377,19 +402,10 @@ def train_selector(args):
     import numpy as np
     from sklearn.neural_network import MLPClassifier
 
-    from benchmarks.metrics import compute_rouge
-    from newsml.article import Article
     from newsml.summarize_select import SentenceSelector, sentence_features
 
-    def load(split):
-        out = []
-        for r in read_jsonl(Path(args.data_dir) / "cnn_dailymail" / f"{split}.jsonl.gz"):
-            a = Article(text=r["article"])
-            out.append((list(a.sentences), a.title, r["highlights"]))
-        return out
-
     t0 = time.time()
-    train, val = load("train"), load("validation")
+    train, val = cnn_stories(args.data_dir, "train"), cnn_stories(args.data_dir, "validation")
     X, y = [], []
     for sents, title, hl in train:
         sents = sents[:80]
@@ -401,25 +417,18 @@ def train_selector(args):
     X = np.concatenate(X)
     mean, scale = X.mean(0), X.std(0) + 1e-9
     print(f"{len(y)} sentences ({sum(y)} oracle positives) from {len(train)} stories in {time.time() - t0:.0f}s", flush=True)
-    refs = ["\n".join(h.strip() for h in hl.split("\n") if h.strip()) for _, _, hl in val]
-
-    def val_rouge(sel, words=0, k=3):
-        outs = [" ".join(s[i] for i in sel.summary_picks(s, t, words=words, max_sentences=k if not words else 4))
-                for s, t, _ in val]
-        r = compute_rouge(outs, refs)
-        return r, r["rouge1"] + r["rouge2"] + r["rougeLsum"]
 
     best = None
     for hidden in SELECTOR_HIDDEN:
         mlp = MLPClassifier(hidden_layer_sizes=hidden, alpha=1e-3, max_iter=200, early_stopping=True,
                             random_state=0).fit((X - mean) / scale, y)
         sel = SentenceSelector(list(zip(mlp.coefs_, mlp.intercepts_)), mean, scale)
-        r, key = val_rouge(sel)
+        r, key = selector_rouge(sel, val)
         print(f"hidden {hidden}: validation (3 sentences) {json.dumps({k: round(v, 2) for k, v in r.items()})}", flush=True)
         if best is None or key > best[0]:
             best = (key, hidden, sel)
     _, hidden, sel = best
-    table = {w: val_rouge(sel, words=w)[0] for w in SELECTOR_WORDS}
+    table = {w: selector_rouge(sel, val, words=w)[0] for w in SELECTOR_WORDS}
     words = max(table, key=lambda w: table[w]["rouge1"] + table[w]["rouge2"] + table[w]["rougeLsum"])
     for w, r in table.items():
         print(f"words {w}: {json.dumps({k: round(v, 2) for k, v in r.items()})}", flush=True)
@@ -437,6 +446,8 @@ def train_selector(args):
         from newsml.summarize import DEFAULT_PATH
 
         (DEFAULT_PATH / "selector.json").write_text(sel_json)
+        # a context scorer learned residuals on the old MLP: it goes (`--stage context --install` trains a new one)
+        (DEFAULT_PATH / "weights.safetensors").unlink(missing_ok=True)
         cfg = json.loads((DEFAULT_PATH / "config.json").read_text())
         cfg["summary_words"] = words
         # the word budget lives once, at the top level, where Summarizer reads it
@@ -449,6 +460,170 @@ def train_selector(args):
 
 SELECTOR_HIDDEN = [(32,), (64, 32)]  # MLP shapes compared on validation
 SELECTOR_WORDS = [35, 45, 55, 65]  # selector-alone word budgets compared on validation
+
+
+# -- context scorer: MiniLM reads the article's opening, a residual on the MLP's logits ---------------------
+@dataclass
+class ContextConfig:
+    seed: int = 0
+    max_tokens: int = 384  # the window: ~63% of oracle sentences start inside it (train, first 500 stories)
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_layers: tuple = (3, 4, 5)  # the top 3 of MiniLM's 6 layers: half the backward cost of all 6
+    lora_targets: tuple = ("query", "key", "value", "dense")
+    lr: float = 3e-4  # LoRA; the head (zero-initialised: training starts at the MLP alone) gets 1e-3
+    batch_size: int = 4
+    epochs: int = 1  # ~0.35 s per story on 2 cores: 5,500 stories in ~33 min
+    save_every: int = 250  # optimiser steps between checkpoints
+    threads: int = 2
+
+
+def train_context(args):
+    """BertSum-style: MiniLM + LoRA reads [CLS] s1 [SEP] s2 [SEP] ... (`context_window`); each in-window
+    sentence's mean-pooled vector -> linear -> a residual added to the frozen MLP selector's logit (the one in
+    the shipped folder); binary cross-entropy vs the greedy-oracle labels of the train stories. Checkpoints
+    every `save_every` steps in --out/context_checkpoint (--resume continues). Validation: selector-alone
+    ROUGE with and without the residual, side by side. --install writes it into the shipped folder."""
+    import numpy as np
+    import torch
+    from peft import LoraConfig, get_peft_model, set_peft_model_state_dict
+    from peft.utils import get_peft_model_state_dict
+    from safetensors.torch import load_file, save_file
+    from transformers import AutoModel, AutoTokenizer
+
+    from newsml.backbones import minilm_path
+    from newsml.encoder import lora_arrays
+    from newsml.summarize import DEFAULT_PATH
+    from newsml.summarize_select import ContextScorer, SentenceSelector, context_window
+
+    cfg = ContextConfig()
+    torch.set_num_threads(args.threads or cfg.threads)
+    torch.manual_seed(cfg.seed)
+    mlp_json = json.loads((DEFAULT_PATH / "selector.json").read_text())
+    mlp_json.pop("context", None)  # the residual is learned on the MLP alone
+    mlp = SentenceSelector.from_dict(mlp_json)
+    out = Path(args.out)
+    done = out / "context_meta.json"
+    same_run = {"config": json.loads(json.dumps(asdict(cfg))), "n_examples": args.n_examples}
+    if args.install and done.exists() and {k: json.loads(done.read_text()).get(k) for k in same_run} == same_run:
+        return install_context(mlp, out)  # this run already finished under --out: install it as it is
+    tok = AutoTokenizer.from_pretrained(minilm_path())
+    model = get_peft_model(AutoModel.from_pretrained(minilm_path(), dtype=torch.float32),
+                           LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=0.1,
+                                      target_modules=list(cfg.lora_targets), layers_to_transform=list(cfg.lora_layers)))
+    head = torch.nn.Linear(model.config.hidden_size, 1)
+    torch.nn.init.zeros_(head.weight)
+    torch.nn.init.zeros_(head.bias)
+
+    def residuals(batch):
+        """[(ids, spans)] -> one tensor of residual logits per story (in-window sentences)."""
+        x = torch.zeros(len(batch), max(len(i) for i, _ in batch), dtype=torch.long)
+        m = torch.zeros_like(x)
+        for k, (i, _) in enumerate(batch):
+            x[k, : len(i)], m[k, : len(i)] = torch.tensor(i), 1
+        h = model(input_ids=x, attention_mask=m).last_hidden_state
+        return [head(torch.stack([h[k, a:b].mean(0) for a, b in spans])).squeeze(-1) for k, (_, spans) in enumerate(batch)]
+
+    t0 = time.time()
+    train = []
+    for sents, title, hl in cnn_stories(args.data_dir, "train")[: args.n_examples]:
+        sents = sents[:80]
+        if len(sents) < 2:
+            continue
+        ids, spans = context_window(tok, sents, cfg.max_tokens)
+        lab = oracle_labels(sents, hl)
+        base = torch.tensor(mlp.scores(sents, title)[: len(spans)], dtype=torch.float32)
+        train.append((ids, spans, base, torch.tensor([float(i in lab) for i in range(len(spans))])))
+    print(f"{len(train)} train stories ready in {time.time() - t0:.0f}s", flush=True)
+
+    params = [q for q in model.parameters() if q.requires_grad]
+    opt = torch.optim.AdamW([{"params": params, "lr": cfg.lr}, {"params": head.parameters(), "lr": 1e-3}],
+                            weight_decay=0.01)
+    steps = cfg.epochs * math.ceil(len(train) / cfg.batch_size)
+    warm = max(1, steps // 10)  # linear warm-up over 10% of the steps, then linear decay to 0
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: min((i + 1) / warm, max(0.0, (steps - i) / (steps - warm + 1))))
+    rng = np.random.default_rng(cfg.seed)
+    order = np.concatenate([rng.permutation(len(train)) for _ in range(cfg.epochs)])
+    ckpt, step = out / "context_checkpoint", 0
+    if args.resume and (ckpt / "state.json").exists():
+        step = json.loads((ckpt / "state.json").read_text())["step"]
+        set_peft_model_state_dict(model, load_file(ckpt / "lora.safetensors"))
+        head.load_state_dict(load_file(ckpt / "head.safetensors"))
+        opt.load_state_dict(torch.load(ckpt / "optimizer.pt", weights_only=True))
+        sched.load_state_dict(torch.load(ckpt / "scheduler.pt", weights_only=True))
+        print(f"resumed at step {step}", flush=True)
+    model.train()
+    running, t0 = [], time.time()
+    while step < steps:
+        b = [train[j] for j in order[step * cfg.batch_size : (step + 1) * cfg.batch_size]]
+        res = residuals([(ids, spans) for ids, spans, _, _ in b])
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(
+            torch.cat([base + r for (_, _, base, _), r in zip(b, res)]), torch.cat([y for *_, y in b]))
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params + list(head.parameters()), 1.0)
+        opt.step()
+        sched.step()
+        step += 1
+        running.append(loss.item())
+        if step % 50 == 0 or step == steps:
+            print(f"step {step}/{steps} loss {np.mean(running[-50:]):.4f} ({time.time() - t0:.0f}s)", flush=True)
+        if step % cfg.save_every == 0 or step == steps:
+            tmp = ckpt.with_name(ckpt.name + ".tmp")
+            tmp.mkdir(parents=True, exist_ok=True)
+            save_file(get_peft_model_state_dict(model), tmp / "lora.safetensors")
+            save_file(head.state_dict(), tmp / "head.safetensors")
+            torch.save(opt.state_dict(), tmp / "optimizer.pt")
+            torch.save(sched.state_dict(), tmp / "scheduler.pt")
+            (tmp / "state.json").write_text(json.dumps({"step": step, "config": asdict(cfg)}))
+            if ckpt.exists():
+                shutil.rmtree(ckpt)
+            os.replace(tmp, ckpt)
+    model.eval()
+    ctx = ContextScorer(lora_arrays(model), head.weight.detach().numpy(), float(head.bias.item()), cfg.max_tokens,
+                        cfg.lora_alpha / cfg.lora_r)
+    seconds = round(time.time() - t0, 1)
+
+    val = cnn_stories(args.data_dir, "validation")[: args.limit]
+    with_ctx = SentenceSelector([(W, b) for W, b in mlp.layers], mlp.mean, mlp.scale, mlp.max_sentences, context=ctx)
+    table = {}
+    for name, sel in (("mlp", mlp), ("mlp+context", with_ctx)):
+        for w in (*SELECTOR_WORDS, 110):
+            table[f"{name},{w}"] = selector_rouge(sel, val, w)[0]
+            print(name, w, json.dumps({k: round(v, 2) for k, v in table[f"{name},{w}"].items()}), flush=True)
+    meta = {"config": asdict(cfg), "n_examples": args.n_examples, "n_stories": len(train), "train_seconds": seconds,
+            "validation_selector_alone": table,
+            "command": "python training/train_summarizer.py " + " ".join(a for a in sys.argv[1:] if a != "--resume")}
+    from safetensors.numpy import save_file
+
+    save_file(ctx.tensors(), str(out / "context.safetensors"))
+    done.write_text(json.dumps(meta, indent=2))
+    if args.install:
+        install_context(mlp, out)
+
+
+def install_context(mlp, run: Path) -> None:
+    """A finished context run (--out) -> the shipped folder: weights.safetensors, "context" in selector.json,
+    its metadata in config.json and training/results/summarizer_context.json; manifest rewritten."""
+    from safetensors.numpy import load_file
+
+    from newsml.safe_io import write_manifest
+    from newsml.summarize import DEFAULT_PATH
+    from newsml.summarize_select import ContextScorer, SentenceSelector
+
+    meta = json.loads((run / "context_meta.json").read_text())
+    k = meta["config"]
+    ctx = ContextScorer.from_tensors({"max_tokens": k["max_tokens"], "lora_scale": k["lora_alpha"] / k["lora_r"]},
+                                     load_file(str(run / "context.safetensors")))
+    sel = SentenceSelector([(W, b) for W, b in mlp.layers], mlp.mean, mlp.scale, mlp.max_sentences, context=ctx)
+    shutil.copy(run / "context.safetensors", DEFAULT_PATH / "weights.safetensors")
+    (DEFAULT_PATH / "selector.json").write_text(json.dumps(sel.to_dict()))
+    cfg_json = json.loads((DEFAULT_PATH / "config.json").read_text())
+    cfg_json["selector"]["context"] = {k: v for k, v in meta.items() if k != "validation_selector_alone"}
+    (DEFAULT_PATH / "config.json").write_text(json.dumps(cfg_json, indent=2, sort_keys=True) + "\n")
+    write_manifest(DEFAULT_PATH)
+    (ROOT_DIR / "training" / "results" / "summarizer_context.json").write_text(json.dumps(meta, indent=2))
+    print(f"installed into {DEFAULT_PATH}", flush=True)
 
 
 # -- export ------------------------------------------------------------------------------------------------

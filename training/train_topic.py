@@ -168,6 +168,7 @@ def finetune_lora(cfg, train, y_tr, sw, val, y_va, g_va, n_labels, cache: Path, 
     from transformers import AutoModel, AutoTokenizer
 
     from newsml.backbones import minilm_path
+    from newsml.encoder import lora_arrays
     from newsml.topic import LORA_CHAR_LIMIT
 
     keys = ["lora_r", "lora_alpha", "lora_targets", "lora_epochs", "lora_lr", "lora_batch_size",
@@ -231,13 +232,7 @@ def finetune_lora(cfg, train, y_tr, sw, val, y_va, g_va, n_labels, cache: Path, 
                 f1 = macro_f1(y_va, (E @ W.T + b_).argmax(1), g_va)
             print(f"lora epoch {ep}: val macro-F1 {f1:.4f} ({time.time() - t0:.0f}s)", flush=True)
             if best is None or not val or f1 > best[0]:
-                lora = {}
-                for name, mod in model.named_modules():
-                    if hasattr(mod, "lora_A") and "default" in getattr(mod, "lora_A", {}):
-                        path = name.removeprefix("base_model.model.")
-                        lora[path + ".lora_A"] = mod.lora_A["default"].weight.detach().numpy().copy()
-                        lora[path + ".lora_B"] = mod.lora_B["default"].weight.detach().numpy().copy()
-                best = (f1, lora, W.copy(), b_.copy())
+                best = (f1, lora_arrays(model), W.copy(), b_.copy())
     f1, lora, W, b_ = best
     cache.mkdir(parents=True, exist_ok=True)
     seconds = round(time.time() - t0, 1)
