@@ -85,6 +85,19 @@ def context_window(tokenizer, sentences: list[str], max_tokens: int) -> tuple[li
     return ids, spans
 
 
+def span_vectors(model, windows: list[tuple[list[int], list[tuple[int, int]]]], device=None) -> list:
+    """One forward of MiniLM over `context_window` outputs (right padded): per window, a tensor
+    [sentences, hidden] of each sentence span's mean vector. Training (with gradients) and inference share it."""
+    import torch
+
+    x = torch.zeros(len(windows), max(len(ids) for ids, _ in windows), dtype=torch.long)
+    mask = torch.zeros_like(x)
+    for k, (ids, _) in enumerate(windows):
+        x[k, : len(ids)], mask[k, : len(ids)] = torch.tensor(ids), 1
+    h = model(input_ids=x.to(device), attention_mask=mask.to(device)).last_hidden_state
+    return [torch.stack([h[k, a:b].mean(0) for a, b in spans]) for k, (_, spans) in enumerate(windows)]
+
+
 class ContextScorer:
     """A residual logit per sentence from MiniLM reading the article's first `max_tokens` tokens at once
     (`context_window`), so a sentence is scored next to its neighbours, not alone. MiniLM gets a LoRA
@@ -132,8 +145,7 @@ class ContextScorer:
         if not spans:
             return out
         with torch.inference_mode():
-            h = model(input_ids=torch.tensor([ids], device=self.encoder.device)).last_hidden_state[0]
-            v = torch.stack([h[a:b].mean(0) for a, b in spans]).float().cpu().numpy()
+            v = span_vectors(model, [(ids, spans)], self.encoder.device)[0].float().cpu().numpy()
         out[: len(spans)] = v @ self.head_w + self.head_b
         return out
 

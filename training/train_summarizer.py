@@ -494,7 +494,7 @@ def train_context(args):
     from newsml.backbones import minilm_path
     from newsml.encoder import lora_arrays
     from newsml.summarize import DEFAULT_PATH
-    from newsml.summarize_select import ContextScorer, SentenceSelector, context_window
+    from newsml.summarize_select import ContextScorer, SentenceSelector, context_window, span_vectors
 
     cfg = ContextConfig()
     torch.set_num_threads(args.threads or cfg.threads)
@@ -517,12 +517,7 @@ def train_context(args):
 
     def residuals(batch):
         """[(ids, spans)] -> one tensor of residual logits per story (in-window sentences)."""
-        x = torch.zeros(len(batch), max(len(i) for i, _ in batch), dtype=torch.long)
-        m = torch.zeros_like(x)
-        for k, (i, _) in enumerate(batch):
-            x[k, : len(i)], m[k, : len(i)] = torch.tensor(i), 1
-        h = model(input_ids=x, attention_mask=m).last_hidden_state
-        return [head(torch.stack([h[k, a:b].mean(0) for a, b in spans])).squeeze(-1) for k, (_, spans) in enumerate(batch)]
+        return [head(v).squeeze(-1) for v in span_vectors(model, batch)]
 
     t0 = time.time()
     train = []
