@@ -108,22 +108,20 @@ class ContextScorer:
                  device: str | None = None):
         from newsml.encoder import SentenceEncoder
 
-        self.encoder = SentenceEncoder(device=device, lora=lora, lora_scale=lora_scale)
-        self.lora = lora
+        self.encoder = SentenceEncoder(device=device, lora=lora, lora_scale=lora_scale)  # holds lora + scale
         self.head_w = np.asarray(head_w, dtype=np.float32).ravel()
         self.head_b = float(head_b)
         self.max_tokens = max_tokens
-        self.lora_scale = lora_scale
 
     def config(self) -> dict:
         from newsml.backbones import MINILM_HUB_ID
 
-        return {"base": MINILM_HUB_ID, "max_tokens": self.max_tokens, "lora_scale": self.lora_scale}
+        return {"base": MINILM_HUB_ID, "max_tokens": self.max_tokens, "lora_scale": self.encoder.lora_scale}
 
     def tensors(self) -> dict[str, np.ndarray]:
         """What `from_tensors` reads back: "context.head_w", "context.head_b", "context.lora.<module>.lora_A|B"."""
         return {"context.head_w": self.head_w, "context.head_b": np.asarray([self.head_b], dtype=np.float32),
-                **{"context.lora." + k: np.asarray(v, dtype=np.float32) for k, v in self.lora.items()}}
+                **{"context.lora." + k: np.asarray(v, dtype=np.float32) for k, v in (self.encoder.lora or {}).items()}}
 
     @classmethod
     def from_tensors(cls, config: dict, tensors: dict[str, np.ndarray], device: str | None = None) -> ContextScorer:
@@ -222,6 +220,10 @@ class SentenceSelector:
         if self.context is not None:
             d["context"] = self.context.config()
         return d
+
+    def with_context(self, context: ContextScorer | None) -> SentenceSelector:
+        """The same MLP with `context` (None: the MLP alone)."""
+        return SentenceSelector(self.layers, self.mean, self.scale, self.max_sentences, context=context)
 
     def tensors(self) -> dict[str, np.ndarray]:
         """The context scorer's weights (none for the MLP alone, which lives in `to_dict`)."""

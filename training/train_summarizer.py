@@ -14,6 +14,7 @@ Read top to bottom. The shipped model, in order (each stage checkpoints or cache
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import itertools
 import json
@@ -197,15 +198,22 @@ class LoraRun:
         from peft.utils import get_peft_model_state_dict
         from safetensors.torch import save_file
 
-        tmp = self.ckpt.with_name(self.ckpt.name + ".tmp")
-        tmp.mkdir(parents=True, exist_ok=True)
-        save_file(get_peft_model_state_dict(self.model), tmp / "adapter_model.safetensors")
-        torch.save(self.opt.state_dict(), tmp / "optimizer.pt")
-        (tmp / "state.json").write_text(json.dumps(state))
-        self.lcfg.save_pretrained(tmp)
-        if self.ckpt.exists():
-            shutil.rmtree(self.ckpt)
-        os.replace(tmp, self.ckpt)
+        with atomic_folder(self.ckpt) as tmp:
+            save_file(get_peft_model_state_dict(self.model), tmp / "adapter_model.safetensors")
+            torch.save(self.opt.state_dict(), tmp / "optimizer.pt")
+            (tmp / "state.json").write_text(json.dumps(state))
+            self.lcfg.save_pretrained(tmp)
+
+
+@contextlib.contextmanager
+def atomic_folder(path: Path):
+    """A checkpoint folder written atomically: yields a temp folder beside `path`, then swaps it in."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.mkdir(parents=True, exist_ok=True)
+    yield tmp
+    if path.exists():
+        shutil.rmtree(path)
+    os.replace(tmp, path)
 
 
 def _start_run(cfg, args) -> Path:
@@ -564,23 +572,19 @@ def train_context(args):
         if step % 50 == 0 or step == steps:
             print(f"step {step}/{steps} loss {np.mean(running[-50:]):.4f} ({time.time() - t0:.0f}s)", flush=True)
         if step % cfg.save_every == 0 or step == steps:
-            tmp = ckpt.with_name(ckpt.name + ".tmp")
-            tmp.mkdir(parents=True, exist_ok=True)
-            save_file(get_peft_model_state_dict(model), tmp / "lora.safetensors")
-            save_file(head.state_dict(), tmp / "head.safetensors")
-            torch.save(opt.state_dict(), tmp / "optimizer.pt")
-            torch.save(sched.state_dict(), tmp / "scheduler.pt")
-            (tmp / "state.json").write_text(json.dumps({"step": step, "config": asdict(cfg)}))
-            if ckpt.exists():
-                shutil.rmtree(ckpt)
-            os.replace(tmp, ckpt)
+            with atomic_folder(ckpt) as tmp:
+                save_file(get_peft_model_state_dict(model), tmp / "lora.safetensors")
+                save_file(head.state_dict(), tmp / "head.safetensors")
+                torch.save(opt.state_dict(), tmp / "optimizer.pt")
+                torch.save(sched.state_dict(), tmp / "scheduler.pt")
+                (tmp / "state.json").write_text(json.dumps({"step": step, "config": asdict(cfg)}))
     model.eval()
-    ctx = ContextScorer(lora_arrays(model), head.weight.detach().numpy(), float(head.bias.item()), cfg.max_tokens,
-                        cfg.lora_alpha / cfg.lora_r)
+    ctx = ContextScorer(lora_arrays(model), head.weight.detach().numpy(), float(head.bias.item()),
+                        **scorer_config(asdict(cfg)))
     seconds = round(time.time() - t0, 1)
 
     val = cnn_stories(args.data_dir, "validation")[: args.limit]
-    with_ctx = SentenceSelector([(W, b) for W, b in mlp.layers], mlp.mean, mlp.scale, mlp.max_sentences, context=ctx)
+    with_ctx = mlp.with_context(ctx)
     table = {}
     for name, sel in (("mlp", mlp), ("mlp+context", with_ctx)):
         for w in (*SELECTOR_WORDS, 110):
@@ -597,6 +601,11 @@ def train_context(args):
         install_context(mlp, out)
 
 
+def scorer_config(cfg: dict) -> dict:
+    """What a `ContextScorer` needs from a `ContextConfig` (as a dict): its window and the LoRA scale."""
+    return {"max_tokens": cfg["max_tokens"], "lora_scale": cfg["lora_alpha"] / cfg["lora_r"]}
+
+
 def install_context(mlp, run: Path) -> None:
     """A finished context run (--out) -> the shipped folder: weights.safetensors, "context" in selector.json,
     its metadata in config.json and training/results/summarizer_context.json; manifest rewritten."""
@@ -604,13 +613,11 @@ def install_context(mlp, run: Path) -> None:
 
     from newsml.safe_io import write_manifest
     from newsml.summarize import DEFAULT_PATH
-    from newsml.summarize_select import ContextScorer, SentenceSelector
+    from newsml.summarize_select import ContextScorer
 
     meta = json.loads((run / "context_meta.json").read_text())
-    k = meta["config"]
-    ctx = ContextScorer.from_tensors({"max_tokens": k["max_tokens"], "lora_scale": k["lora_alpha"] / k["lora_r"]},
-                                     load_file(str(run / "context.safetensors")))
-    sel = SentenceSelector([(W, b) for W, b in mlp.layers], mlp.mean, mlp.scale, mlp.max_sentences, context=ctx)
+    ctx = ContextScorer.from_tensors(scorer_config(meta["config"]), load_file(str(run / "context.safetensors")))
+    sel = mlp.with_context(ctx)
     shutil.copy(run / "context.safetensors", DEFAULT_PATH / "weights.safetensors")
     (DEFAULT_PATH / "selector.json").write_text(json.dumps(sel.to_dict()))
     cfg_json = json.loads((DEFAULT_PATH / "config.json").read_text())
