@@ -266,9 +266,26 @@ clf.predict(article_text, ["The minister resigned on Monday"])[0].label
     return body, results
 
 
-def _selector_kind(c: dict) -> str:
+def _selector_kind(c: dict, with_context: bool = True) -> str:
     hidden = _get(c, "selector", "hidden")
-    return f"an MLP with hidden layers {tuple(hidden)}, numpy inference, weights in JSON" if hidden else "logistic"
+    kind = f"an MLP with hidden layers {tuple(hidden)}, numpy inference, weights in JSON" if hidden else "logistic"
+    return kind + (" + a MiniLM context scorer" if with_context and _get(c, "selector", "context") else "")
+
+
+def _context_desc(c: dict) -> str:
+    """The selector's context scorer, when the folder ships one (else "")."""
+    ctx = _get(c, "selector", "context")
+    if not ctx:
+        return ""
+    k = ctx.get("config", {})
+    return (f"\nContext scorer (BertSum-style): all-MiniLM-L6-v2 + LoRA (r={fmt(k.get('lora_r'))}, alpha={fmt(k.get('lora_alpha'))}, "
+            f"layers {fmt(k.get('lora_layers'))}, {fmt(k.get('lora_targets'))}; merged at load) reads the article's first "
+            f"{fmt(k.get('max_tokens'))} tokens at once as `[CLS] s1 [SEP] s2 [SEP] ...`; each sentence's mean vector -> linear -> "
+            "a residual added to the MLP's logit (sentences past the window keep the MLP's). Trained with binary "
+            f"cross-entropy on the greedy-oracle labels of {fmt(ctx.get('n_stories'))} train stories, {fmt(k.get('epochs'))} epoch, "
+            f"batch {fmt(k.get('batch_size'))}, lr {fmt(k.get('lr'))}, {fmt(ctx.get('train_seconds'), 0)} s on 2 CPU cores "
+            f"(`{fmt(ctx.get('command'))}`; selector-alone validation table in `training/results/summarizer_context.json`). "
+            "Weights: `weights.safetensors` (LoRA + head, fp32).")
 
 
 def _batch_note(c: dict, n: dict) -> str:
@@ -322,14 +339,15 @@ def _summarizer_design(c: dict) -> str:
 
 def _summarizer_training(c: dict, tuning: str) -> str:
     a = c.get("adapter", {})
-    sel = (f"Selector: {_selector_kind(c)} trained on {fmt(_get(c, 'selector', 'n_sentences'))} sentences of "
+    sel = (f"Selector: {_selector_kind(c, with_context=False)} trained on {fmt(_get(c, 'selector', 'n_sentences'))} sentences of "
            f"{fmt(_get(c, 'selector', 'n_stories'))} train stories (greedy R1+R2 oracle, 3 sentences), hidden layers and the "
            f"selector-alone word budget ({fmt(c.get('summary_words'))} words) chosen on the validation split "
            f"(`{fmt(_get(c, 'selector', 'command'))}`, {fmt(_get(c, 'selector', 'seconds'))} s; table in "
-           "`training/results/summarizer_selector.json`).")
+           "`training/results/summarizer_selector.json`)." + _context_desc(c))
     data = "Data: `cnn_dailymail/train.jsonl.gz` (newsml split of a CNN-only subset; research use, CNN copyright)."
     if c.get("generation_mode") == "sentences":
         g = c.get("generation", {})
+        ctx_cmd = ", `--stage context --install`" if _get(c, "selector", "context") else ""
         return f"""{data}
 Adapter (sentence -> highlight): {fmt(a.get('examples_seen'))} pairs, one pass{_phases_desc(a)}. A pair is a highlight line and the train-story
 sentence that holds >= {fmt(a.get('min_recall'), 2)} of its tokens (9,667 such pairs in the 5,500 train stories; highlights
@@ -346,8 +364,8 @@ settings included: `training/results/summarizer_tuning.json`):
 
 {tuning}
 {sel}
-Commands: `python training/train_summarizer.py --stage selector --install`, the rewriter command(s) above, `--stage tune
---mode sentences --install`."""
+Commands: `python training/train_summarizer.py --stage selector --install`{ctx_cmd}, the rewriter command(s) above,
+`--stage tune --mode sentences --install`."""
     return f"""{data}
 Adapter: {fmt(a.get('examples_seen'))} training stories, one pass, batch 1 x gradient accumulation 8, AdamW lr
 {fmt(a.get('lr'))} (warm-up + cosine), fp32 on 2 CPU cores (AVX2). Prompt: the instruction + selected sentences;
