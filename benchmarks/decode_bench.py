@@ -42,7 +42,7 @@ def run(data_dir: Path, stories: int, batch_size: int, device: str) -> dict:
 
     rows = [json.loads(x) for x in gzip.open(data_dir / "cnn_dailymail" / "validation.jsonl.gz", "rt", encoding="utf-8")]
     s = Summarizer.from_pretrained(device=device)
-    model, tok = s._load()
+    model, tok = s.load()
     prompts = [q for r in rows[:stories] for q in s.article_prompts(Article(text=r["article"]))]
     enc = [tok(p, add_special_tokens=False)["input_ids"] for p in prompts]
     order = sorted(range(len(enc)), key=lambda i: len(enc[i]))

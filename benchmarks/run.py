@@ -226,7 +226,7 @@ def bench_summary(rows, device, batch_size=16):
 def _pipeline_speed(s, arts):
     from transformers import pipeline
 
-    model, tok = s._load()
+    model, tok = s.load()
     pipe = pipeline("text-generation", model=model, tokenizer=tok, device=model.device)
     prompts = [p for a in arts for p in s.article_prompts(a)]  # one per article, or one per picked sentence
     t0 = time.perf_counter()

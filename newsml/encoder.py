@@ -25,7 +25,8 @@ class SentenceEncoder:
         self._model = None
         self._tok = None
 
-    def _load(self):
+    def load(self):
+        """The model and tokenizer (loaded once, LoRA merged): `(model, tokenizer)`."""
         if self._model is None:
             import torch
             from transformers import AutoModel, AutoTokenizer
@@ -42,7 +43,7 @@ class SentenceEncoder:
     def encode(self, texts: list[str], batch_size: int = 64, max_length: int | None = None) -> np.ndarray:
         import torch
 
-        model, tok = self._load()
+        model, tok = self.load()
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         max_length = max_length or self.max_length

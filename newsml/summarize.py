@@ -65,7 +65,8 @@ class Summarizer:
         return cls(config, selector, base, adapter, device=device)
 
     # -- generator --------------------------------------------------------------------------------------
-    def _load(self):
+    def load(self):
+        """The generator and its tokenizer (loaded once, adapter merged, left padding): `(model, tokenizer)`."""
         with self._lock:
             if self._model is not None:
                 return self._model, self._tok
@@ -98,7 +99,7 @@ class Summarizer:
         `greedy_decode` (the shared instruction read once, finished rows leave the batch)."""
         import torch
 
-        model, tok = self._load()
+        model, tok = self.load()
         g = self.config["generation"]
         enc = [tok(p, add_special_tokens=False)["input_ids"][-self.config["max_prompt_tokens"] :] for p in prompts]
         order = sorted(range(len(prompts)), key=lambda i: len(enc[i]))
@@ -117,14 +118,14 @@ class Summarizer:
     # -- the pipeline --------------------------------------------------------------------------------------
     def select(self, article, ranked: bool = False) -> list[int]:
         """The selector's picks within the token budget: article order, or best first with `ranked`."""
-        _, tok = self._load()
+        _, tok = self.load()
         return self.selector.select(article.sentences, tok, self.config["budget_tokens"], title=article.title, ranked=ranked)
 
     def prompt(self, article, picks: list[int]) -> str:
         """The generator's prompt. `prompt_sentences` "lead": the leading sentences within the token budget
         (what the adapter was trained on); "selector": the selector's `picks`, in article order."""
         if self.config.get("prompt_sentences", "selector") == "lead":
-            _, tok = self._load()
+            _, tok = self.load()
             sents = lead_select(list(article.sentences), tok, self.config["budget_tokens"])
         else:
             sents = [article.sentences[i] for i in sorted(picks)]

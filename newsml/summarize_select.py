@@ -137,7 +137,7 @@ class ContextScorer:
     def residuals(self, sentences: list[str]) -> np.ndarray:
         import torch
 
-        model, tok = self.encoder._load()
+        model, tok = self.encoder.load()
         ids, spans = context_window(tok, sentences, self.max_tokens)
         out = np.zeros(len(sentences))
         if not spans:

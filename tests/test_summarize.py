@@ -75,7 +75,7 @@ def test_greedy_decode_matches_generate(nk_page):
     from newsml.summarize_generate import greedy_decode
 
     s = Summarizer.from_pretrained()
-    model, tok = s._load()
+    model, tok = s.load()
     a = to_article(nk_page)
     prompts = [tok(p, add_special_tokens=False)["input_ids"] for p in s._sentence_prompts(a, list(range(6)))]
     assert len({len(p) for p in prompts}) > 1
@@ -227,7 +227,7 @@ def test_context_scorer_reads_only_its_window_and_round_trips(nk_page, tmp_path)
     w = np.random.default_rng(0).normal(size=384).astype(np.float32)
     s.selector.context = ContextScorer({}, w, 0.1, max_tokens=128, lora_scale=2.0)
     res = s.selector.context.residuals(sents)
-    _, spans = context_window(s.selector.context.encoder._load()[1], sents, 128)
+    _, spans = context_window(s.selector.context.encoder.load()[1], sents, 128)
     assert np.isfinite(res).all() and (res[: len(spans)] != 0).all() and (res[len(spans):] == 0).all()
     assert np.allclose(s.selector.scores(sents), mlp + res)
     s.save_pretrained(tmp_path / "s")

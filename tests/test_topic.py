@@ -148,8 +148,8 @@ def test_lora_deltas_merge_into_the_encoder(encoder):
     zero = SentenceEncoder(lora={name + ".lora_A": A, name + ".lora_B": np.zeros_like(B)})
     np.testing.assert_allclose(zero.encode(texts), encoder.encode(texts), atol=1e-6)
     merged = SentenceEncoder(lora={name + ".lora_A": A, name + ".lora_B": B}, lora_scale=0.5)
-    base_w = encoder._load()[0].get_submodule(name).weight.detach().numpy()
-    new_w = merged._load()[0].get_submodule(name).weight.detach().numpy()
+    base_w = encoder.load()[0].get_submodule(name).weight.detach().numpy()
+    new_w = merged.load()[0].get_submodule(name).weight.detach().numpy()
     np.testing.assert_allclose(new_w, base_w + 0.5 * B @ A, rtol=1e-5, atol=1e-5)
     assert not np.allclose(merged.encode(texts), encoder.encode(texts), atol=1e-3)
     with pytest.raises(ModelLoadError, match="no.such.module"):
