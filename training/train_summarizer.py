@@ -83,6 +83,7 @@ def main(argv=None):
                    help="tune --mode sentences: most sentences per summary to compare (at most 5: the cached ranking)")
     p.add_argument("--min-support", type=float, nargs="+", default=[0.3, 0.5],
                    help="tune --mode sentences: the verifier's support thresholds to compare")
+    p.add_argument("--set", nargs="*", default=[], help="context: override ContextConfig fields, e.g. --set epochs=2")
     p.add_argument("--install", action="store_true", help="selector: also write it into newsml/models/summarizer")
     args = p.parse_args(argv)
     if args.stage == "selector":
@@ -503,8 +504,9 @@ def train_context(args):
     from newsml.encoder import lora_arrays
     from newsml.summarize import DEFAULT_PATH
     from newsml.summarize_select import ContextScorer, SentenceSelector, context_window, span_vectors
+    from training.overrides import apply_overrides
 
-    cfg = ContextConfig()
+    cfg = apply_overrides(ContextConfig(), args.set)
     torch.set_num_threads(args.threads or cfg.threads)
     torch.manual_seed(cfg.seed)
     mlp_json = json.loads((DEFAULT_PATH / "selector.json").read_text())
