@@ -204,7 +204,7 @@ def bench_summary(rows, device, batch_size=16):
     from newsml.text import split_sentences
 
     s, load_s = timed(Summarizer.from_pretrained, device=device)
-    _, gen_load_s = timed(s._load)
+    _, gen_load_s = timed(s.load)
     refs = ["\n".join(h.strip() for h in r["reference"].split("\n") if h.strip()) for r in rows]
     arts = [Article(text=r["text"]) for r in rows]
     out = {"load_s": load_s + gen_load_s, "n": len(rows)}

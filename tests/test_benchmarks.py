@@ -1,0 +1,13 @@
+"""The benchmark's summary path runs end to end on fixture stories (the full suite only adds data)."""
+
+
+def test_bench_summary_runs_on_two_fixture_stories():
+    from benchmarks.run import bench_summary, load_samples
+
+    rows = [s for s in load_samples() if s["task"] == "summary"][:2]
+    out = bench_summary(rows, "cpu", batch_size=2)
+    assert out["n"] == 2 and out["load_s"] > 0
+    for system in ("lead3", "selector", "newsml"):
+        assert 0 < out[system]["rouge1"] <= 100
+    assert out["newsml"]["articles_per_s"] > 0 and out["speedup_vs_pipeline"] > 0
+    assert 0 <= out["newsml"]["guard_replaced_share"] <= 1
