@@ -282,7 +282,8 @@ def _context_desc(c: dict) -> str:
             f"layers {fmt(k.get('lora_layers'))}, {fmt(k.get('lora_targets'))}; merged at load) reads the article's first "
             f"{fmt(k.get('max_tokens'))} tokens at once as `[CLS] s1 [SEP] s2 [SEP] ...`; each sentence's mean vector -> linear -> "
             "a residual added to the MLP's logit (sentences past the window keep the MLP's). Trained with binary "
-            f"cross-entropy on the greedy-oracle labels of {fmt(ctx.get('n_stories'))} train stories, {fmt(k.get('epochs'))} epoch, "
+            f"cross-entropy on the greedy-oracle labels of {fmt(ctx.get('n_stories'))} train stories, {fmt(k.get('epochs'))} "
+            f"epoch{'' if k.get('epochs') == 1 else 's'}, "
             f"batch {fmt(k.get('batch_size'))}, lr {fmt(k.get('lr'))}, {fmt(ctx.get('train_seconds'), 0)} s on 2 CPU cores "
             f"(`{fmt(ctx.get('command'))}`; selector-alone validation table in `training/results/summarizer_context.json`). "
             "Weights: `weights.safetensors` (LoRA + head, fp32).")
@@ -342,7 +343,7 @@ def _summarizer_training(c: dict, tuning: str) -> str:
     sel = (f"Selector: {_selector_kind(c, with_context=False)} trained on {fmt(_get(c, 'selector', 'n_sentences'))} sentences of "
            f"{fmt(_get(c, 'selector', 'n_stories'))} train stories (greedy R1+R2 oracle, 3 sentences), hidden layers and the "
            f"selector-alone word budget ({fmt(c.get('summary_words'))} words) chosen on the validation split "
-           f"(`{fmt(_get(c, 'selector', 'command'))}`, {fmt(_get(c, 'selector', 'seconds'))} s; table in "
+           f"(`{fmt(_get(c, 'selector', 'command'))}`, {fmt(_get(c, 'selector', 'seconds'), 0)} s; table in "
            "`training/results/summarizer_selector.json`)." + _context_desc(c))
     data = "Data: `cnn_dailymail/train.jsonl.gz` (newsml split of a CNN-only subset; research use, CNN copyright)."
     if c.get("generation_mode") == "sentences":
@@ -359,8 +360,9 @@ Settings chosen on validation ({fmt(_get(c, 'tuning', 'n'))} stories; best ROUGE
 bigrams plus a margin of {fmt(_get(c, 'tuning', 'novelty_margin'), 3)}, and <= 2% unsupported names): rewrite_words
 {fmt(c.get('rewrite_words'))}, max_summary_sentences {fmt(c.get('max_summary_sentences'))}, min_support {fmt(c.get('min_support'), 2)},
 repetition_penalty {fmt(g.get('repetition_penalty'), 2)}, no_repeat_ngram_size {fmt(g.get('no_repeat_ngram_size'))}
-(`{fmt(_get(c, 'tuning', 'command'))}`). Rows for the chosen generation settings (the full grid, other generation
-settings included: `training/results/summarizer_tuning.json`):
+(`{fmt(_get(c, 'tuning', 'command'))}`). Rows for the chosen generation settings (all rows:
+`training/results/summarizer_tuning.json`; the earlier, wider grids that fixed the other settings:
+`training/results/summarizer_dev_runs.json`):
 
 {tuning}
 {sel}

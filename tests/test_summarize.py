@@ -211,23 +211,21 @@ def test_context_window_spans():
 
 
 def test_context_scorer_reads_only_its_window_and_round_trips(nk_page, tmp_path):
-    """The selector's optional MiniLM context scorer (`--stage context`; not in the shipped folder): finite
-    residuals for the sentences inside its window, 0 past it, scores = MLP + residuals, and a summarizer
-    folder saved with it loads back with the same tensors and scores. MiniLM without a LoRA, a random head."""
+    """The shipped selector's MiniLM context scorer (`--stage context`): finite residuals for the sentences
+    inside its window, 0 past it, scores = MLP + residuals, and a summarizer folder saved with it loads back
+    with the same tensors and scores."""
     import numpy as np
 
     from newsml import to_article
     from newsml.summarize import Summarizer
-    from newsml.summarize_select import ContextScorer, context_window
+    from newsml.summarize_select import context_window
 
     s = Summarizer.from_pretrained()
-    assert s.selector.context is None
+    assert s.selector.context is not None and s.selector.context.encoder.lora  # shipped: a trained LoRA + head
     sents = list(to_article(nk_page).sentences) * 8  # far past the window
-    mlp = s.selector.scores(sents)
-    w = np.random.default_rng(0).normal(size=384).astype(np.float32)
-    s.selector.context = ContextScorer({}, w, 0.1, max_tokens=128, lora_scale=2.0)
+    mlp = s.selector.with_context(None).scores(sents)
     res = s.selector.context.residuals(sents)
-    _, spans = context_window(s.selector.context.encoder.load()[1], sents, 128)
+    _, spans = context_window(s.selector.context.encoder.load()[1], sents, s.selector.context.max_tokens)
     assert np.isfinite(res).all() and (res[: len(spans)] != 0).all() and (res[len(spans):] == 0).all()
     assert np.allclose(s.selector.scores(sents), mlp + res)
     s.save_pretrained(tmp_path / "s")

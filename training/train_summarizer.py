@@ -624,6 +624,7 @@ def install_context(mlp, run: Path) -> None:
     (DEFAULT_PATH / "selector.json").write_text(json.dumps(sel.to_dict()))
     cfg_json = json.loads((DEFAULT_PATH / "config.json").read_text())
     cfg_json["selector"]["context"] = {k: v for k, v in meta.items() if k != "validation_selector_alone"}
+    cfg_json["version"] = SUMMARIZER_VERSION
     (DEFAULT_PATH / "config.json").write_text(json.dumps(cfg_json, indent=2, sort_keys=True) + "\n")
     write_manifest(DEFAULT_PATH)
     (ROOT_DIR / "training" / "results" / "summarizer_context.json").write_text(json.dumps(meta, indent=2))
@@ -854,7 +855,7 @@ def install_rewriter(adapter: Path, best: tuple, tuning: dict) -> None:
     for k in ("min_words", "max_abstractive", "prompt_sentences"):  # whole-summary mode settings (its adapter is retired)
         cfg.pop(k, None)
     cfg.update({
-        "version": REWRITER_VERSION, "generation_mode": "sentences", "rewrite_words": best[0], "max_summary_sentences": best[1],
+        "version": SUMMARIZER_VERSION, "generation_mode": "sentences", "rewrite_words": best[0], "max_summary_sentences": best[1],
         "min_support": best[2],
         "generation": tuning["generation"],
         "adapter": {"task": "sentence -> highlight", "r": tc["lora_r"], "alpha": tc["lora_alpha"],
@@ -873,7 +874,7 @@ def install_rewriter(adapter: Path, best: tuple, tuning: dict) -> None:
     print(f"installed into {DEFAULT_PATH}", flush=True)
 
 
-REWRITER_VERSION = "2.1"  # 2.0: rewriter on 3,200 pairs; 2.1: resumed to 6,400 pairs
+SUMMARIZER_VERSION = "2.2"  # 2.0: rewriter on 3,200 pairs; 2.1: resumed to 6,400 pairs; 2.2: + context scorer (2 epochs)
 REWRITE_MAX_NEW_TOKENS = 40  # highlights are ~12 words (~16 tokens); 40 leaves room, never runs away
 
 
