@@ -549,16 +549,21 @@ def train_context(args):
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: min((i + 1) / warm, max(0.0, (steps - i) / (steps - warm + 1))))
     rng = np.random.default_rng(cfg.seed)
     order = np.concatenate([rng.permutation(len(train)) for _ in range(cfg.epochs)])
-    ckpt, step = out / "context_checkpoint", 0
+    ckpt, step, prev = out / "context_checkpoint", 0, {}
     if args.resume and (ckpt / "state.json").exists():
-        step = json.loads((ckpt / "state.json").read_text())["step"]
+        prev = json.loads((ckpt / "state.json").read_text())
+        step = prev["step"]
         set_peft_model_state_dict(model, load_file(ckpt / "lora.safetensors"))
         head.load_state_dict(load_file(ckpt / "head.safetensors"))
         opt.load_state_dict(torch.load(ckpt / "optimizer.pt", weights_only=True))
         sched.load_state_dict(torch.load(ckpt / "scheduler.pt", weights_only=True))
         print(f"resumed at step {step}", flush=True)
+    # phases: a run resumed with more epochs (e.g. 2 -> 3) is a new phase; the command and time record all of them
+    phases = prev.get("phases") or ([{"from": 0, "to": step, "epochs": prev["config"]["epochs"], "seconds": None}] if step else [])
+    if not phases or phases[-1]["epochs"] != cfg.epochs:
+        phases.append({"from": step, "to": step, "epochs": cfg.epochs, "seconds": 0.0})
     model.train()
-    running, t0 = [], time.time()
+    running, t0, s0 = [], time.time(), phases[-1]["seconds"] or 0.0
     while step < steps:
         b = [train[j] for j in order[step * cfg.batch_size : (step + 1) * cfg.batch_size]]
         res = residuals([(ids, spans) for ids, spans, _, _ in b])
@@ -579,11 +584,11 @@ def train_context(args):
                 save_file(head.state_dict(), tmp / "head.safetensors")
                 torch.save(opt.state_dict(), tmp / "optimizer.pt")
                 torch.save(sched.state_dict(), tmp / "scheduler.pt")
-                (tmp / "state.json").write_text(json.dumps({"step": step, "config": asdict(cfg)}))
+                phases[-1].update(to=step, seconds=round(s0 + time.time() - t0, 1))
+                (tmp / "state.json").write_text(json.dumps({"step": step, "config": asdict(cfg), "phases": phases}))
     model.eval()
     ctx = ContextScorer(lora_arrays(model), head.weight.detach().numpy(), float(head.bias.item()),
                         **scorer_config(asdict(cfg)))
-    seconds = round(time.time() - t0, 1)
 
     val = cnn_stories(args.data_dir, "validation")[: args.limit]
     with_ctx = mlp.with_context(ctx)
@@ -592,9 +597,14 @@ def train_context(args):
         for w in (*SELECTOR_WORDS, 110):
             table[f"{name},{w}"] = selector_rouge(sel, val, w)[0]
             print(name, w, json.dumps({k: round(v, 2) for k, v in table[f"{name},{w}"].items()}), flush=True)
-    meta = {"config": asdict(cfg), "n_examples": args.n_examples, "n_stories": len(train), "train_seconds": seconds,
-            "validation_selector_alone": table,
-            "command": "python training/train_summarizer.py " + " ".join(a for a in sys.argv[1:] if a != "--resume")}
+    base_cmd = "python training/train_summarizer.py " + " ".join(a for a in sys.argv[1:] if a != "--resume")
+    meta = {"config": asdict(cfg), "n_examples": args.n_examples, "n_stories": len(train), "validation_selector_alone": table,
+            "train_seconds": None if any(ph["seconds"] is None for ph in phases) else round(sum(ph["seconds"] for ph in phases), 1),
+            "command": base_cmd if len(phases) < 2 else " then ".join(
+                base_cmd.replace(f"epochs={cfg.epochs}", f"epochs={ph['epochs']}") + (" --resume" if k else "")
+                for k, ph in enumerate(phases))}
+    if len(phases) > 1:
+        meta["phases"] = phases
     from safetensors.numpy import save_file
 
     save_file(ctx.tensors(), str(out / "context.safetensors"))
