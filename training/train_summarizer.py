@@ -300,9 +300,7 @@ def train_rewriter(args):
     tok, model, step = run.tok, run.model, run.step
     # a resumed run may plan more pairs than the first (--n-examples): each phase and its schedule are recorded
     prev = run.resumed
-    phases = prev.get("phases") or ([{"from": 0, "to": step, "planned": prev["config"]["n_examples"]}] if step else [])
-    if not phases or phases[-1]["planned"] != cfg.n_examples:
-        phases.append({"from": step, "to": step, "planned": cfg.n_examples})
+    phases = resume_phases(prev, step, "planned", cfg.n_examples, config_key="n_examples")
     prior_seconds = prev.get("seconds", 0.0)
     pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
 
@@ -337,6 +335,18 @@ def train_rewriter(args):
             run.save({"step": step, "config": asdict(cfg), "loss": hist, "phases": phases,
                       "seconds": round(prior_seconds + time.time() - t0, 1)})
     print("done", flush=True)
+
+
+def resume_phases(prev: dict, step: int, key: str, value, config_key: str, **fields) -> list[dict]:
+    """The phases of a checkpointed run (rewriter: pairs planned; context scorer: epochs). `prev`: the
+    checkpoint's state ({} for a fresh run). A resume planned with another `value` of `key` than the last
+    phase starts a new phase {"from", "to", key, **fields}; a checkpoint from before phases were recorded
+    becomes one first phase (its `fields` unknown: None)."""
+    phases = prev.get("phases") or ([{"from": 0, "to": step, key: prev["config"][config_key], **dict.fromkeys(fields)}]
+                                    if step else [])
+    if not phases or phases[-1][key] != value:
+        phases.append({"from": step, "to": step, key: value, **fields})
+    return phases
 
 
 # -- selector ---------------------------------------------------------------------------------------------
@@ -559,9 +569,7 @@ def train_context(args):
         sched.load_state_dict(torch.load(ckpt / "scheduler.pt", weights_only=True))
         print(f"resumed at step {step}", flush=True)
     # phases: a run resumed with more epochs (e.g. 2 -> 3) is a new phase; the command and time record all of them
-    phases = prev.get("phases") or ([{"from": 0, "to": step, "epochs": prev["config"]["epochs"], "seconds": None}] if step else [])
-    if not phases or phases[-1]["epochs"] != cfg.epochs:
-        phases.append({"from": step, "to": step, "epochs": cfg.epochs, "seconds": 0.0})
+    phases = resume_phases(prev, step, "epochs", cfg.epochs, config_key="epochs", seconds=0.0)
     model.train()
     running, t0, s0 = [], time.time(), phases[-1]["seconds"] or 0.0
     while step < steps:
