@@ -118,6 +118,41 @@ def compute_rouge(predictions, references) -> dict:
     return {k: 100 * float(v) for k, v in r.items()}
 
 
+def bootstrap_ci(stat, n: int, n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> list[float]:
+    """Percentile bootstrap interval of `stat(indices)` over `n` items drawn with replacement (how far a
+    test-set number could move on another sample of the same size)."""
+    rng = np.random.default_rng(seed)
+    vals = [stat(rng.integers(0, n, n)) for _ in range(n_boot)]
+    tail = 50 * (1 - level)
+    return [float(v) for v in np.percentile(vals, [tail, 100 - tail])]
+
+
+def compute_rouge_ci(predictions, references, baselines: dict | None = None) -> dict:
+    """95% bootstrap intervals of ROUGE-1/2/Lsum (F x100, mean over examples) and, for each of `baselines`
+    (name -> predictions on the same examples), of the paired ROUGE-2 difference (ours - theirs)."""
+    from newsml.rouge_metric import load_rouge
+
+    rouge = load_rouge()
+
+    def per(preds):
+        r = rouge.compute(predictions=list(preds), references=list(references), use_aggregator=False)
+        return {k: 100 * np.asarray(v, dtype=float) for k, v in r.items()}
+
+    ours = per(predictions)
+    n = len(references)
+    out = {k: bootstrap_ci(lambda i, v=ours[k]: v[i].mean(), n) for k in ("rouge1", "rouge2", "rougeLsum")}
+    for name, preds in (baselines or {}).items():
+        diff = ours["rouge2"] - per(preds)["rouge2"]
+        out[f"rouge2_minus_{name}"] = bootstrap_ci(lambda i, d=diff: d[i].mean(), n)
+    return out
+
+
+def compute_macro_f1_ci(predictions, references, labels) -> list[float]:
+    """95% bootstrap interval of macro-F1 (over `labels`)."""
+    p, r = np.asarray(predictions), np.asarray(references)
+    return bootstrap_ci(lambda i: compute_classification(p[i], r[i], labels=labels)["macro_f1"], len(r))
+
+
 def compute_latency(seconds) -> dict:
     s = np.asarray(seconds, dtype=float)
     if not len(s):

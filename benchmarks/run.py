@@ -30,8 +30,10 @@ from benchmarks.metrics import (
     compute_faithfulness,
     compute_fnc,
     compute_latency,
+    compute_macro_f1_ci,
     compute_novel_bigrams,
     compute_rouge,
+    compute_rouge_ci,
 )
 
 HERE = Path(__file__).parent
@@ -125,7 +127,8 @@ def bench_topic(rows, device, data_dir: Path | None, plots_dir: Path | None, pre
         present = sorted(set(y.tolist()))
         m = compute_classification(P[idx].argmax(1), y, labels=present)
         m["per_class_f1"] = {clf.labels[int(k)]: v for k, v in m["per_class_f1"].items()}
-        out[ds] = {**m, "ece": compute_ece(P[idx], y)["ece"], "n": len(idx)}
+        out[ds] = {**m, "macro_f1_ci95": compute_macro_f1_ci(P[idx].argmax(1), y, present),
+                   "ece": compute_ece(P[idx], y)["ece"], "n": len(idx)}
     y_all = np.array([clf.labels.index(TOPIC_MAP[r["label"]]) for r in rows])
     rel = compute_ece(P, y_all)
     out["speed"] = speed(lambda b: clf.predict(b), [{"title": r["title"], "text": r["text"]} for r in rows[:16]],
@@ -208,12 +211,14 @@ def bench_summary(rows, device, batch_size=16):
     refs = ["\n".join(h.strip() for h in r["reference"].split("\n") if h.strip()) for r in rows]
     arts = [Article(text=r["text"]) for r in rows]
     out = {"load_s": load_s + gen_load_s, "n": len(rows)}
-    out["lead3"] = compute_rouge([" ".join(split_sentences(r["text"])[:3]) for r in rows], refs)
-    out["selector"] = compute_rouge([x.text for x in s.summarize(arts, generate=False)], refs)
+    lead3 = [" ".join(split_sentences(r["text"])[:3]) for r in rows]
+    selector = [x.text for x in s.summarize(arts, generate=False)]
+    out["lead3"], out["selector"] = compute_rouge(lead3, refs), compute_rouge(selector, refs)
     res, secs = timed(s.summarize, arts, batch_size=batch_size)
     texts = [x.text for x in res]
     n_sent = sum(len(x.sentences) for x in res)
     out["newsml"] = {**compute_rouge(texts, refs), **compute_faithfulness(texts, [r["text"] for r in rows]),
+                     "ci95": compute_rouge_ci(texts, refs, {"lead3": lead3, "selector": selector}),
                      **compute_novel_bigrams(texts, [r["text"] for r in rows]),
                      "guard_replaced_share": sum(z.kind == "copied" for x in res for z in x.sentences) / max(1, n_sent),
                      "articles_per_s": len(rows) / secs, "batch_size": batch_size}
@@ -324,7 +329,8 @@ def refresh_cards(r: dict) -> None:
             for ds in ("ag_news", "bbc_news"):
                 tm = m.setdefault(f"test_{ds}", {})
                 tm["n"] = t[ds]["n"]
-                tm.setdefault("newsml", {}).update({k: t[ds][k] for k in ("macro_f1", "accuracy", "per_class_f1", "ece")})
+                tm.setdefault("newsml", {}).update({k: t[ds][k] for k in ("macro_f1", "macro_f1_ci95", "accuracy",
+                                                                          "per_class_f1", "ece")})
                 if "baseline_tfidf_lr" in t:
                     tm.setdefault("baseline_tfidf_lr", {}).update(t["baseline_tfidf_lr"][ds])
             m["benchmark"] = r["command"]
@@ -351,15 +357,18 @@ def refresh_cards(r: dict) -> None:
 
 def markdown(r: dict) -> str:
     f = lambda x, d=3: "-" if x is None else (f"{x:.{d}f}" if isinstance(x, float) else str(x))  # noqa: E731
+    ci = lambda x, d=3: "-" if not x else f"[{f(x[0], d)}, {f(x[1], d)}]"  # noqa: E731
     L = [f"# newsml benchmark: {r['suite']} / {r['hardware']['device']} / {r['date']}", "",
          f"Hardware: {r['hardware']}", ""]
     t = r.get("topic")
     if t:
-        L += ["## Topic", "", "| dataset | n | macro-F1 | accuracy | ECE | baseline TF-IDF+LR macro-F1 | baseline ECE |", "|---|---|---|---|---|---|---|"]
+        L += ["## Topic", "", "| dataset | n | macro-F1 | 95% CI | accuracy | ECE | baseline TF-IDF+LR macro-F1 | baseline ECE |",
+              "|---|---|---|---|---|---|---|---|"]
         for ds in ("ag_news", "bbc_news"):
             if ds in t:
                 b = t.get("baseline_tfidf_lr", {}).get(ds, {})
-                L.append(f"| {ds} | {t[ds]['n']} | {f(t[ds]['macro_f1'])} | {f(t[ds]['accuracy'])} | {f(t[ds]['ece'])} | {f(b.get('macro_f1'))} | {f(b.get('ece'))} |")
+                L.append(f"| {ds} | {t[ds]['n']} | {f(t[ds]['macro_f1'])} | {ci(t[ds].get('macro_f1_ci95'))} | {f(t[ds]['accuracy'])} | "
+                         f"{f(t[ds]['ece'])} | {f(b.get('macro_f1'))} | {f(b.get('ece'))} |")
         L += ["", f"Speed: {f(t['articles_per_s'], 1)} articles/s (predict_proba, all rows); latency p50 {f(t['speed']['p50_s'])} s; load {f(t['load_s'])} s.", ""]
     s = r.get("stance")
     if s:
@@ -380,6 +389,11 @@ def markdown(r: dict) -> str:
               f"unsupported-entity rate {f(n['unsupported_entity_rate'])}; guard replaced {f(n['guard_replaced_share'])} of sentences; "
               f"novel bigrams {f(n['novel_bigram_rate'])}; {f(n['articles_per_s'], 2)} articles/s (batch {n['batch_size']}); "
               f"plain transformers pipeline {f(m['pipeline_baseline']['articles_per_s'], 2)} articles/s (x{f(m['speedup_vs_pipeline'], 2)}).", ""]
+        c = n.get("ci95")
+        if c:
+            L += [f"95% bootstrap intervals (1,000 resamples of the {m['n']} stories): newsml R1 {ci(c['rouge1'], 2)}, "
+                  f"R2 {ci(c['rouge2'], 2)}, RLsum {ci(c['rougeLsum'], 2)}; paired R2 difference, newsml - Lead-3 "
+                  f"{ci(c['rouge2_minus_lead3'], 2)}, newsml - selector alone {ci(c['rouge2_minus_selector'], 2)}.", ""]
     a = r.get("analyze")
     if a:
         L += ["## analyze() end to end (fixture pages)", "",

@@ -34,6 +34,11 @@ def _get(d, *keys):
     return d
 
 
+def fmt_ci(x, digits=4):
+    """A [low, high] interval as "[low, high]" (missing: MISSING)."""
+    return f"[{fmt(x[0], digits)}, {fmt(x[1], digits)}]" if x else MISSING
+
+
 def fmt(x, digits=4):
     if x is None:
         return MISSING
@@ -98,9 +103,10 @@ def topic_card() -> tuple[str, list]:
     table = md_table(["dataset", "source label", "newsml label"],
                      ([ds, k, v] for ds, mp in mapping.items() for k, v in mp.items()))
     rows = md_table(
-        ["test split", "n", "newsml macro-F1", "newsml acc", "ECE before -> after calibration",
+        ["test split", "n", "newsml macro-F1", "95% bootstrap CI", "newsml acc", "ECE before -> after calibration",
          "baseline TF-IDF+LR macro-F1", "baseline ECE"],
-        ([ds, fmt(d.get("n")), fmt(_get(d, "newsml", "macro_f1")), fmt(_get(d, "newsml", "accuracy")),
+        ([ds, fmt(d.get("n")), fmt(_get(d, "newsml", "macro_f1")), fmt_ci(_get(d, "newsml", "macro_f1_ci95")),
+          fmt(_get(d, "newsml", "accuracy")),
           f"{fmt(_get(d, 'newsml', 'ece_before'))} -> {fmt(_get(d, 'newsml', 'ece'))}",
           fmt(_get(d, "baseline_tfidf_lr", "macro_f1")), fmt(_get(d, "baseline_tfidf_lr", "ece"))]
          for ds, d in (("AG News (newsml_test)", ag), ("BBC News (test)", bbc))))
@@ -398,6 +404,14 @@ def _decoder_note() -> str:
             f"{d['identical_texts']} of {d['prompts']} texts identical.")
 
 
+def _ci_note(c: dict | None, n) -> str:
+    if not c:
+        return ""
+    return (f"95% bootstrap intervals (1,000 resamples of the {fmt(n)} stories): R1 {fmt_ci(c.get('rouge1'), 2)}, R2 "
+            f"{fmt_ci(c.get('rouge2'), 2)}, RLsum {fmt_ci(c.get('rougeLsum'), 2)}; paired ROUGE-2 difference newsml - Lead-3 "
+            f"{fmt_ci(c.get('rouge2_minus_lead3'), 2)}, newsml - selector alone {fmt_ci(c.get('rouge2_minus_selector'), 2)}.")
+
+
 def summarizer_card() -> tuple[str, list]:
     r = _load("summarizer_test_metrics.json")
     cfgp = ROOT / "newsml" / "models" / "summarizer" / "config.json"
@@ -437,9 +451,10 @@ false statement (residual hallucination risk). Lower-case names and paraphrased 
            ("novel bigrams >= 15%", n.get("novel_bigram_rate"), 0.15, 1), (">= 1 article/s", n.get("articles_per_s"), 1.0, 1)])}
 
 CNN test split ({fmt(r.get('n'))} stories), one run (`{fmt(r.get('command'))}`). ROUGE F x100 via the local
-`evaluate` metric (rouge_score, stemming, rougeLsum one sentence per line, no bootstrap).
+`evaluate` metric (rouge_score, stemming, rougeLsum one sentence per line; plain means, no bootstrap aggregation; intervals below).
 
 {rows}
+{_ci_note(n.get('ci95'), r.get('n'))}
 Faithfulness: summaries with a number absent from the article: {fmt(n.get('summaries_with_unsupported_number'))};
 unsupported-entity rate {fmt(n.get('unsupported_entity_rate'))}; share of sentences replaced by the guard
 {fmt(n.get('guard_replaced_share'))}. Novel-bigram rate {fmt(n.get('novel_bigram_rate'))}.

@@ -11,3 +11,6 @@ def test_bench_summary_runs_on_two_fixture_stories():
         assert 0 < out[system]["rouge1"] <= 100
     assert out["newsml"]["articles_per_s"] > 0 and out["speedup_vs_pipeline"] > 0
     assert 0 <= out["newsml"]["guard_replaced_share"] <= 1
+    ci = out["newsml"]["ci95"]
+    assert ci["rouge2"][0] <= out["newsml"]["rouge2"] <= ci["rouge2"][1]
+    assert ci["rouge2_minus_lead3"][0] <= ci["rouge2_minus_lead3"][1]

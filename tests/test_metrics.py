@@ -4,12 +4,15 @@ import numpy as np
 import pytest
 
 from benchmarks.metrics import (
+    bootstrap_ci,
     compute_classification,
     compute_ece,
     compute_faithfulness,
     compute_fnc,
+    compute_macro_f1_ci,
     compute_novel_bigrams,
     compute_rouge,
+    compute_rouge_ci,
 )
 
 
@@ -47,3 +50,19 @@ def test_novel_bigrams_and_faithfulness():
     assert compute_novel_bigrams(["a x c"], ["a b c"])["novel_bigram_rate"] == 1
     f = compute_faithfulness(["Kim sent 500 troops."], ["Kim sent 14,000 troops."])
     assert f["summaries_with_unsupported_number"] == 1 and f["unsupported_entity_rate"] == 0
+
+
+def test_bootstrap_intervals():
+    """Percentile bootstrap: a constant has a point interval; a mean's interval holds the mean and narrows
+    with n as 1/sqrt(n); a paired difference against itself is exactly 0; deterministic (seeded)."""
+    assert bootstrap_ci(lambda i: 5.0, 10) == [5.0, 5.0]
+    x = np.random.default_rng(1).normal(size=400)
+    lo, hi = bootstrap_ci(lambda i: x[i].mean(), len(x))
+    assert lo < x.mean() < hi and 0.15 < hi - lo < 0.25  # ~ 2 x 1.96 / sqrt(400)
+    assert bootstrap_ci(lambda i: x[i].mean(), len(x)) == [lo, hi]
+    preds, refs = ["the cat sat on the mat", "a dog ran"], ["the cat sat on the mat", "a dog ran home"]
+    c = compute_rouge_ci(preds, refs, {"same": preds})
+    assert c["rouge2_minus_same"] == [0.0, 0.0]
+    assert c["rouge1"][0] <= compute_rouge(preds, refs)["rouge1"] <= c["rouge1"][1] <= 100
+    lo, hi = compute_macro_f1_ci([0, 1, 1, 0, 1, 0], [0, 1, 0, 0, 1, 1], labels=[0, 1])
+    assert 0 <= lo <= compute_classification([0, 1, 1, 0, 1, 0], [0, 1, 0, 0, 1, 1])["macro_f1"] <= hi <= 1

@@ -1,7 +1,7 @@
 """ROUGE as a local `evaluate` metric (the hub's "rouge" cannot be downloaded offline).
 
 Wraps Google's `rouge_score`: stemming on, rougeLsum with one sentence per line (pysbd splits),
-mean F-measure over examples, no bootstrap aggregation. Load with `newsml.rouge_metric.load_rouge()`.
+mean F-measure over examples (per example with `use_aggregator=False`), no bootstrap aggregation. Load with `newsml.rouge_metric.load_rouge()`.
 """
 
 import datasets
@@ -27,13 +27,15 @@ class Rouge(evaluate.Metric):
             features=datasets.Features({"predictions": datasets.Value("string"), "references": datasets.Value("string")}),
         )
 
-    def _compute(self, predictions, references):
+    def _compute(self, predictions, references, use_aggregator=True):
         types = ["rouge1", "rouge2", "rougeL", "rougeLsum"]
         scorer = rouge_scorer.RougeScorer(types, use_stemmer=True)
-        totals = {t: 0.0 for t in types}
+        per = {t: [] for t in types}
         for p, r in zip(predictions, references):
             s = scorer.score(_lines(r), _lines(p))
             for t in types:
-                totals[t] += s[t].fmeasure
+                per[t].append(s[t].fmeasure)
+        if not use_aggregator:
+            return per
         n = max(1, len(predictions))
-        return {t: v / n for t, v in totals.items()}
+        return {t: sum(v) / n for t, v in per.items()}
