@@ -356,8 +356,9 @@ def refresh_cards(r: dict) -> None:
 
 
 def markdown(r: dict) -> str:
+    from model_cards.generate import fmt_ci, rouge_ci_note
+
     f = lambda x, d=3: "-" if x is None else (f"{x:.{d}f}" if isinstance(x, float) else str(x))  # noqa: E731
-    ci = lambda x, d=3: "-" if not x else f"[{f(x[0], d)}, {f(x[1], d)}]"  # noqa: E731
     L = [f"# newsml benchmark: {r['suite']} / {r['hardware']['device']} / {r['date']}", "",
          f"Hardware: {r['hardware']}", ""]
     t = r.get("topic")
@@ -367,7 +368,7 @@ def markdown(r: dict) -> str:
         for ds in ("ag_news", "bbc_news"):
             if ds in t:
                 b = t.get("baseline_tfidf_lr", {}).get(ds, {})
-                L.append(f"| {ds} | {t[ds]['n']} | {f(t[ds]['macro_f1'])} | {ci(t[ds].get('macro_f1_ci95'))} | {f(t[ds]['accuracy'])} | "
+                L.append(f"| {ds} | {t[ds]['n']} | {f(t[ds]['macro_f1'])} | {fmt_ci(t[ds].get('macro_f1_ci95'), 3) if t[ds].get('macro_f1_ci95') else '-'} | {f(t[ds]['accuracy'])} | "
                          f"{f(t[ds]['ece'])} | {f(b.get('macro_f1'))} | {f(b.get('ece'))} |")
         L += ["", f"Speed: {f(t['articles_per_s'], 1)} articles/s (predict_proba, all rows); latency p50 {f(t['speed']['p50_s'])} s; load {f(t['load_s'])} s.", ""]
     s = r.get("stance")
@@ -389,11 +390,8 @@ def markdown(r: dict) -> str:
               f"unsupported-entity rate {f(n['unsupported_entity_rate'])}; guard replaced {f(n['guard_replaced_share'])} of sentences; "
               f"novel bigrams {f(n['novel_bigram_rate'])}; {f(n['articles_per_s'], 2)} articles/s (batch {n['batch_size']}); "
               f"plain transformers pipeline {f(m['pipeline_baseline']['articles_per_s'], 2)} articles/s (x{f(m['speedup_vs_pipeline'], 2)}).", ""]
-        c = n.get("ci95")
-        if c:
-            L += [f"95% bootstrap intervals (1,000 resamples of the {m['n']} stories): newsml R1 {ci(c['rouge1'], 2)}, "
-                  f"R2 {ci(c['rouge2'], 2)}, RLsum {ci(c['rougeLsum'], 2)}; paired R2 difference, newsml - Lead-3 "
-                  f"{ci(c['rouge2_minus_lead3'], 2)}, newsml - selector alone {ci(c['rouge2_minus_selector'], 2)}.", ""]
+        if n.get("ci95"):
+            L += [rouge_ci_note(n["ci95"], m["n"]), ""]
     a = r.get("analyze")
     if a:
         L += ["## analyze() end to end (fixture pages)", "",

@@ -404,7 +404,8 @@ def _decoder_note() -> str:
             f"{d['identical_texts']} of {d['prompts']} texts identical.")
 
 
-def _ci_note(c: dict | None, n) -> str:
+def rouge_ci_note(c: dict | None, n) -> str:
+    """The summarizer's bootstrap intervals (`compute_rouge_ci` output) as one sentence (card and benchmark report)."""
     if not c:
         return ""
     return (f"95% bootstrap intervals (1,000 resamples of the {fmt(n)} stories): R1 {fmt_ci(c.get('rouge1'), 2)}, R2 "
@@ -454,7 +455,7 @@ CNN test split ({fmt(r.get('n'))} stories), one run (`{fmt(r.get('command'))}`).
 `evaluate` metric (rouge_score, stemming, rougeLsum one sentence per line; plain means, no bootstrap aggregation; intervals below).
 
 {rows}
-{_ci_note(n.get('ci95'), r.get('n'))}
+{rouge_ci_note(n.get('ci95'), r.get('n'))}
 Faithfulness: summaries with a number absent from the article: {fmt(n.get('summaries_with_unsupported_number'))};
 unsupported-entity rate {fmt(n.get('unsupported_entity_rate'))}; share of sentences replaced by the guard
 {fmt(n.get('guard_replaced_share'))}. Novel-bigram rate {fmt(n.get('novel_bigram_rate'))}.
