@@ -233,3 +233,20 @@ def test_context_scorer_reads_only_its_window_and_round_trips(nk_page, tmp_path)
     t0, t1 = s.selector.tensors(), again.tensors()
     assert t0.keys() == t1.keys() and all(np.array_equal(t0[k], t1[k]) for k in t0)
     assert np.allclose(again.scores(sents), s.selector.scores(sents))
+
+
+def test_resume_phases_records_each_planned_length():
+    """A checkpointed run's phases: one per planned length (pairs or epochs), legacy checkpoints included."""
+    from training.train_summarizer import resume_phases
+
+    fresh = resume_phases({}, 0, "epochs", 2, config_key="epochs", seconds=0.0)
+    assert fresh == [{"from": 0, "to": 0, "epochs": 2, "seconds": 0.0}]
+    done = [{"from": 0, "to": 2750, "epochs": 2, "seconds": 3000.0}]
+    same = resume_phases({"phases": [dict(p) for p in done], "config": {"epochs": 2}}, 2000, "epochs", 2, config_key="epochs", seconds=0.0)
+    assert same == done  # a resume with the same plan continues its phase
+    more = resume_phases({"phases": [dict(p) for p in done], "config": {"epochs": 2}}, 2750, "epochs", 3, config_key="epochs", seconds=0.0)
+    assert more == [*done, {"from": 2750, "to": 2750, "epochs": 3, "seconds": 0.0}]
+    # a checkpoint written before phases were recorded: its past becomes one phase of unknown duration
+    legacy = resume_phases({"step": 4125, "config": {"epochs": 3}}, 4125, "epochs", 4, config_key="epochs", seconds=0.0)
+    assert legacy == [{"from": 0, "to": 4125, "epochs": 3, "seconds": None},
+                      {"from": 4125, "to": 4125, "epochs": 4, "seconds": 0.0}]
