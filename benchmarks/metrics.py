@@ -110,12 +110,23 @@ def compute_faithfulness(summaries, articles) -> dict:
     }
 
 
-def compute_rouge(predictions, references) -> dict:
-    """ROUGE-1/2/Lsum F-measure x100 through the project's local `evaluate` metric (rouge_score)."""
+def rouge_per_example(predictions, references) -> dict:
+    """ROUGE-1/2/L/Lsum F-measure (0-1) of each example through the project's local `evaluate` metric
+    (rouge_score): {type: [f, ...]}. `rouge_means` and `compute_rouge_ci` both read it, so a benchmark scores
+    each system once."""
     from newsml.rouge_metric import load_rouge
 
-    r = load_rouge().compute(predictions=list(predictions), references=list(references))
-    return {k: 100 * float(v) for k, v in r.items()}
+    return load_rouge().compute(predictions=list(predictions), references=list(references), use_aggregator=False)
+
+
+def rouge_means(per: dict) -> dict:
+    """Mean F x100 per ROUGE type of `rouge_per_example` output (the metric's own aggregate arithmetic)."""
+    return {k: 100 * float(sum(v) / max(1, len(v))) for k, v in per.items()}
+
+
+def compute_rouge(predictions, references) -> dict:
+    """ROUGE-1/2/L/Lsum F-measure x100, mean over examples."""
+    return rouge_means(rouge_per_example(predictions, references))
 
 
 def bootstrap_ci(stat, n: int, n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> list[float]:
@@ -127,22 +138,18 @@ def bootstrap_ci(stat, n: int, n_boot: int = 1000, seed: int = 0, level: float =
     return [float(v) for v in np.percentile(vals, [tail, 100 - tail])]
 
 
-def compute_rouge_ci(predictions, references, baselines: dict | None = None) -> dict:
-    """95% bootstrap intervals of ROUGE-1/2/Lsum (F x100, mean over examples) and, for each of `baselines`
-    (name -> predictions on the same examples), of the paired ROUGE-2 difference (ours - theirs)."""
-    from newsml.rouge_metric import load_rouge
+def compute_rouge_ci(per: dict, baselines: dict | None = None) -> dict:
+    """95% bootstrap intervals of ROUGE-1/2/Lsum (F x100, mean over examples) from `rouge_per_example` output
+    and, for each of `baselines` (name -> `rouge_per_example` output on the same examples), of the paired
+    ROUGE-2 difference (ours - theirs)."""
+    def x100(p):
+        return {k: 100 * np.asarray(v, dtype=float) for k, v in p.items()}
 
-    rouge = load_rouge()
-
-    def per(preds):
-        r = rouge.compute(predictions=list(preds), references=list(references), use_aggregator=False)
-        return {k: 100 * np.asarray(v, dtype=float) for k, v in r.items()}
-
-    ours = per(predictions)
-    n = len(references)
+    ours = x100(per)
+    n = len(ours["rouge2"])
     out = {k: bootstrap_ci(lambda i, v=ours[k]: v[i].mean(), n) for k in ("rouge1", "rouge2", "rougeLsum")}
-    for name, preds in (baselines or {}).items():
-        diff = ours["rouge2"] - per(preds)["rouge2"]
+    for name, theirs in (baselines or {}).items():
+        diff = ours["rouge2"] - x100(theirs)["rouge2"]
         out[f"rouge2_minus_{name}"] = bootstrap_ci(lambda i, d=diff: d[i].mean(), n)
     return out
 

@@ -32,8 +32,9 @@ from benchmarks.metrics import (
     compute_latency,
     compute_macro_f1_ci,
     compute_novel_bigrams,
-    compute_rouge,
     compute_rouge_ci,
+    rouge_means,
+    rouge_per_example,
 )
 
 HERE = Path(__file__).parent
@@ -213,12 +214,14 @@ def bench_summary(rows, device, batch_size=16):
     out = {"load_s": load_s + gen_load_s, "n": len(rows)}
     lead3 = [" ".join(split_sentences(r["text"])[:3]) for r in rows]
     selector = [x.text for x in s.summarize(arts, generate=False)]
-    out["lead3"], out["selector"] = compute_rouge(lead3, refs), compute_rouge(selector, refs)
+    per = {"lead3": rouge_per_example(lead3, refs), "selector": rouge_per_example(selector, refs)}
+    out["lead3"], out["selector"] = rouge_means(per["lead3"]), rouge_means(per["selector"])
     res, secs = timed(s.summarize, arts, batch_size=batch_size)
     texts = [x.text for x in res]
     n_sent = sum(len(x.sentences) for x in res)
-    out["newsml"] = {**compute_rouge(texts, refs), **compute_faithfulness(texts, [r["text"] for r in rows]),
-                     "ci95": compute_rouge_ci(texts, refs, {"lead3": lead3, "selector": selector}),
+    per_newsml = rouge_per_example(texts, refs)
+    out["newsml"] = {**rouge_means(per_newsml), **compute_faithfulness(texts, [r["text"] for r in rows]),
+                     "ci95": compute_rouge_ci(per_newsml, per),
                      **compute_novel_bigrams(texts, [r["text"] for r in rows]),
                      "guard_replaced_share": sum(z.kind == "copied" for x in res for z in x.sentences) / max(1, n_sent),
                      "articles_per_s": len(rows) / secs, "batch_size": batch_size}

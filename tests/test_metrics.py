@@ -13,6 +13,7 @@ from benchmarks.metrics import (
     compute_novel_bigrams,
     compute_rouge,
     compute_rouge_ci,
+    rouge_per_example,
 )
 
 
@@ -61,7 +62,7 @@ def test_bootstrap_intervals():
     assert lo < x.mean() < hi and 0.15 < hi - lo < 0.25  # ~ 2 x 1.96 / sqrt(400)
     assert bootstrap_ci(lambda i: x[i].mean(), len(x)) == [lo, hi]
     preds, refs = ["the cat sat on the mat", "a dog ran"], ["the cat sat on the mat", "a dog ran home"]
-    c = compute_rouge_ci(preds, refs, {"same": preds})
+    c = compute_rouge_ci(rouge_per_example(preds, refs), {"same": rouge_per_example(preds, refs)})
     assert c["rouge2_minus_same"] == [0.0, 0.0]
     assert c["rouge1"][0] <= compute_rouge(preds, refs)["rouge1"] <= c["rouge1"][1] <= 100
     lo, hi = compute_macro_f1_ci([0, 1, 1, 0, 1, 0], [0, 1, 0, 0, 1, 1], labels=[0, 1])
