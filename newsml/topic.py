@@ -6,6 +6,12 @@ optional; the weights say which ones are used).
     >>> clf.predict(["Arsenal beat Chelsea 2-0 in the league."])[0].label
     'sport'
 
+Format-aware heads (optional, off in the shipped model): news comes as short snippets (a headline and a
+lede) and as full articles, and training sets may label them by different conventions. With
+`format_gate` in the config, each head's weights are shared weights plus a residual for its input's format
+(long-form: at least `long_min_words` words), fitted jointly with one L2 penalty ("frustratingly easy domain
+adaptation", Daume III 2007). No dataset id is needed at run time: the word count picks the residual.
+
 Saved folder: `config.json` (labels, architecture, heads, temperature, newsml version, data
 fingerprint), `weights.safetensors` (coefficients, idf, LoRA matrices), `vocab.json` (TF-IDF terms), `manifest.json`.
 """
@@ -93,29 +99,43 @@ class TopicClassifier:
                                                         lora_scale=cfg["alpha"] / cfg["r"])
         return self._lora_encoders[head]
 
-    def _tfidf_logits(self, texts: list[str]) -> np.ndarray:
-        X = self.vectorizer.transform([t[:TFIDF_CHAR_LIMIT] for t in texts])
-        return np.asarray(X @ self._t["tfidf.coef"].T) + self._t["tfidf.intercept"]
+    def long_form(self, texts: list[str]) -> np.ndarray:
+        """Boolean per text: long-form (full article) under the config's format gate; all False without one."""
+        gate = self.config.get("format_gate")
+        if not gate:
+            return np.zeros(len(texts), dtype=bool)
+        return np.array([len(t.split()) >= gate["long_min_words"] for t in texts], dtype=bool)
 
-    def _minilm_logits(self, texts: list[str]) -> np.ndarray:
-        E = self.encoder.encode([t[:MINILM_CHAR_LIMIT] for t in texts], max_length=256)
-        return E @ self._t["minilm.coef"].T + self._t["minilm.intercept"]
+    def _linear(self, head: str, X, long: np.ndarray) -> np.ndarray:
+        """Logits of one linear head: shared weights, plus the format residual where the head has one."""
+        z = np.asarray(X @ self._t[head + ".coef"].T) + self._t[head + ".intercept"]
+        if head + ".coef_long" in self._t:
+            z += np.where(long[:, None], np.asarray(X @ self._t[head + ".coef_long"].T),
+                          np.asarray(X @ self._t[head + ".coef_short"].T))
+        return z
 
-    def _lora_logits(self, texts: list[str], head: str = "lora") -> np.ndarray:
+    def _tfidf_logits(self, texts: list[str], long: np.ndarray) -> np.ndarray:
+        return self._linear("tfidf", self.vectorizer.transform([t[:TFIDF_CHAR_LIMIT] for t in texts]), long)
+
+    def _minilm_logits(self, texts: list[str], long: np.ndarray) -> np.ndarray:
+        return self._linear("minilm", self.encoder.encode([t[:MINILM_CHAR_LIMIT] for t in texts], max_length=256), long)
+
+    def _lora_logits(self, texts: list[str], long: np.ndarray, head: str = "lora") -> np.ndarray:
         E = self.lora_encoder(head).encode([t[:LORA_CHAR_LIMIT] for t in texts], max_length=self.config[head]["max_length"])
-        return E @ self._t[head + ".coef"].T + self._t[head + ".intercept"]
+        return self._linear(head, E, long)
 
     def logits(self, texts: list[str]) -> np.ndarray:
         """Uncalibrated ensemble logits, columns in `self.labels` order."""
         w = self.config["head_weights"]
+        long = self.long_form(texts)
         z = np.zeros((len(texts), len(self.labels)))
         if w.get("tfidf", 0):
-            z += w["tfidf"] * self._tfidf_logits(texts)
+            z += w["tfidf"] * self._tfidf_logits(texts, long)
         if w.get("minilm", 0):
-            z += w["minilm"] * self._minilm_logits(texts)
+            z += w["minilm"] * self._minilm_logits(texts, long)
         for head in LORA_HEADS:
             if w.get(head, 0):
-                z += w[head] * self._lora_logits(texts, head)
+                z += w[head] * self._lora_logits(texts, long, head)
         return z
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
@@ -142,7 +162,7 @@ class TopicClassifier:
         texts = [p[0] for p in prepared]
         P = self.predict_proba(texts)
         out = []
-        for (text, sents), p in zip(prepared, P):
+        for (text, sents), p, long in zip(prepared, P, self.long_form(texts)):
             k = int(p.argmax())
             order = np.argsort(-p)
             out.append(
@@ -150,19 +170,22 @@ class TopicClassifier:
                     label=self.labels[k],
                     score=float(p[k]),
                     scores=tuple(LabelScore(self.labels[j], float(p[j])) for j in order),
-                    evidence=tuple(self.evidence(sents or [text], k, n_evidence)),
+                    evidence=tuple(self.evidence(sents or [text], k, n_evidence, long_form=bool(long))),
                     model=f"{self.config['name']}@{self.config['version']}",
                 )
             )
         return out
 
-    def evidence(self, sentences: list[str], label_index: int, n: int = 3) -> list[str]:
-        """The sentences whose TF-IDF terms push most towards `label_index` (relative to the other labels)."""
+    def evidence(self, sentences: list[str], label_index: int, n: int = 3, long_form: bool = False) -> list[str]:
+        """The sentences whose TF-IDF terms push most towards `label_index` (relative to the other labels);
+        `long_form` picks the format residual of a format-aware TF-IDF head."""
         if not sentences:
             return []
         sents = sentences[:400]  # evidence from the first 400 sentences: bounded cost on huge inputs
         X = self.vectorizer.transform(sents)
         coef = self._t["tfidf.coef"]
+        if "tfidf.coef_long" in self._t:
+            coef = coef + self._t["tfidf.coef_long" if long_form else "tfidf.coef_short"]
         contrast = coef[label_index] - coef.mean(axis=0)
         s = np.asarray(X @ contrast).ravel()
         idx = [i for i in np.argsort(-s)[:n] if s[i] > 0]

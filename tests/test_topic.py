@@ -45,9 +45,10 @@ def test_ensemble_is_the_weighted_sum_of_its_heads(topic_model):
     texts = ["Oil prices rose on Tuesday as OPEC agreed to cut output.",
              "The chancellor said the budget would cut taxes for families before the election."]
     w = topic_model.config["head_weights"]
+    long = topic_model.long_form(texts)
     heads = {"tfidf": topic_model._tfidf_logits, "minilm": topic_model._minilm_logits,
-             **{h: (lambda t, h=h: topic_model._lora_logits(t, h)) for h in LORA_HEADS}}
-    used = {h: f(texts) for h, f in heads.items() if w.get(h, 0)}
+             **{h: (lambda t, lf, h=h: topic_model._lora_logits(t, lf, h)) for h in LORA_HEADS}}
+    used = {h: f(texts, long) for h, f in heads.items() if w.get(h, 0)}
     assert len(used) >= 2 and all(z.shape == (2, 6) for z in used.values())
     np.testing.assert_allclose(topic_model.logits(texts), sum(w[h] * z for h, z in used.items()), rtol=1e-5, atol=1e-5)
 
@@ -89,21 +90,26 @@ def test_bad_inputs(topic_model):
     assert topic_model.predict([]) == []
 
 
-def test_train_your_own_taxonomy(tmp_path):
-    """training/train_topic.py on any labelled JSONL (TF-IDF head only: fast) -> a loadable model."""
+def train_custom(tmp_path, rows: list[dict], *args: str) -> None:
+    """Run training/train_topic.py on `rows` written as JSONL (TF-IDF head only: fast); model in tmp_path/m."""
     import subprocess
     import sys
 
     from tests.conftest import ROOT
 
-    rows = [{"label": lab, "headline": f"{w} news {i}", "body": f"The {w} story number {i} talks about {w} matters."}
-            for i in range(40) for lab, w in (("cats", "feline"), ("dogs", "canine"))]
     data = tmp_path / "mine.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    r = subprocess.run([sys.executable, "training/train_topic.py", "--data", str(data), "--text-fields", "headline,body",
-                        "--no-minilm", "--out", str(tmp_path / "m"), "--metrics-out", str(tmp_path / "metrics.json")],
+    r = subprocess.run([sys.executable, "training/train_topic.py", "--data", str(data), "--no-minilm", "--out",
+                        str(tmp_path / "m"), "--metrics-out", str(tmp_path / "metrics.json"), *args],
                        cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
+
+
+def test_train_your_own_taxonomy(tmp_path):
+    """training/train_topic.py on any labelled JSONL (TF-IDF head only: fast) -> a loadable model."""
+    rows = [{"label": lab, "headline": f"{w} news {i}", "body": f"The {w} story number {i} talks about {w} matters."}
+            for i in range(40) for lab, w in (("cats", "feline"), ("dogs", "canine"))]
+    train_custom(tmp_path, rows, "--text-fields", "headline,body")
     clf = TopicClassifier.from_pretrained(tmp_path / "m")
     assert clf.labels == ["cats", "dogs"]
     assert clf.predict(["A feline matter was discussed."])[0].label == "cats"
@@ -113,10 +119,6 @@ def test_train_your_own_taxonomy(tmp_path):
 def test_final_fit_reads_the_validation_rows(tmp_path, refit):
     """The final fit (default) learns from the validation rows too: a word only they contain enters the
     TF-IDF vocabulary; with refit=False it does not."""
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
     from training.train_topic import is_val
 
     rows = []
@@ -126,15 +128,45 @@ def test_final_fit_reads_the_validation_rows(tmp_path, refit):
             marked = text + " Zyzzyva"
             rows.append({"label": lab, "text": marked if is_val(marked, 0.15) else text})  # marked rows: validation only
     assert sum("Zyzzyva" in r["text"] for r in rows) >= 2  # min_df
-    data = tmp_path / "mine.jsonl"
-    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    r = subprocess.run([sys.executable, "training/train_topic.py", "--data", str(data), "--text-fields", "text", "--no-minilm",
-                        "--out", str(tmp_path / "m"), "--metrics-out", str(tmp_path / "metrics.json"),
-                        "--set", f"refit={refit}"], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr[-2000:]
+    train_custom(tmp_path, rows, "--text-fields", "text", "--set", f"refit={refit}")
     vocab = json.loads((tmp_path / "m" / "vocab.json").read_text())
     assert ("zyzzyva" in vocab) is refit
     assert json.loads((tmp_path / "metrics.json").read_text())["metrics"]["refit_on_train_and_validation"] is refit
+
+
+@pytest.mark.parametrize("gate", ["100", "None"])
+def test_format_aware_heads_learn_each_format_own_convention(tmp_path, gate):
+    """Snippets and long articles that label the same word differently: with the format gate (off by default)
+    the long-form residual learns the long articles' convention and the short one keeps its own; with
+    format_gate_words=None one shared weight cannot serve both, and the model saves no residuals."""
+    filler = " ".join(["The report went on at length about the town and its people."] * 10)  # ~110 words
+    rows = [{"label": lab, "text": f"The {w} story number {i}." + (" " + filler if long else "")}
+            for i in range(40) for long in (False, True)
+            for lab, w in ((("dogs", "feline"), ("cats", "canine")) if long else (("cats", "feline"), ("dogs", "canine")))]
+    train_custom(tmp_path, rows, "--text-fields", "text", "--set", f"format_gate_words={gate}")
+    clf = TopicClassifier.from_pretrained(tmp_path / "m")
+    short, long = "The feline story number 99.", "The feline story number 99. " + filler
+    assert list(clf.long_form([short, long])) == [False, gate != "None"]
+    labels = [p.label for p in clf.predict([short, long])]
+    if gate == "None":
+        assert clf.config["format_gate"] is None and "tfidf.coef_long" not in clf._t
+        assert labels[0] == labels[1]  # one convention for both formats
+    else:
+        assert clf.config["format_gate"] == {"long_min_words": 100}
+        assert labels == ["cats", "dogs"]
+
+
+def test_set_overrides_parse_none_lists_and_bools():
+    from training.overrides import apply_overrides
+    from training.train_topic import TopicTrainConfig
+
+    cfg = apply_overrides(TopicTrainConfig(), ["lora_long_max_length=None", "format_heads=tfidf,minilm",
+                                               "tfidf_C=1,2.5", "refit=false", "lora_epochs=2"])
+    assert cfg.lora_long_max_length is None and cfg.format_heads == ("tfidf", "minilm")
+    assert cfg.tfidf_C == [1.0, 2.5] and cfg.refit is False and cfg.lora_epochs == 2
+    assert apply_overrides(TopicTrainConfig(), ["format_gate_words=100"]).format_gate_words == 100  # off by default
+    with pytest.raises(SystemExit, match="unknown config field"):
+        apply_overrides(TopicTrainConfig(), ["no_such_field=1"])
 
 
 def test_lora_deltas_merge_into_the_encoder(encoder):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 
 def apply_overrides(cfg, items: list[str]):
     """Set each `key=value` on `cfg`, converting the value to the field's current type."""
@@ -12,5 +14,16 @@ def apply_overrides(cfg, items: list[str]):
         if not hasattr(cfg, k):
             raise SystemExit(f"--set: unknown config field {k!r}")
         old = getattr(cfg, k)
-        setattr(cfg, k, v.lower() in ("1", "true") if isinstance(old, bool) else type(old)(v))
+        if v.lower() == "none":  # switches an optional setting off (e.g. format_gate_words=None)
+            setattr(cfg, k, None)
+        elif old is None:  # an optional setting that is off: the value as a Python literal (100, 0.5, 'x')
+            try:
+                setattr(cfg, k, ast.literal_eval(v))
+            except (ValueError, SyntaxError):
+                setattr(cfg, k, v)
+        elif isinstance(old, (list, tuple)):  # comma-separated items, each of the type of the current first item
+            item = type(old[0]) if old else str
+            setattr(cfg, k, type(old)(item(x) for x in v.split(",") if x))
+        else:
+            setattr(cfg, k, v.lower() in ("1", "true") if isinstance(old, bool) else type(old)(v))
     return cfg

@@ -71,6 +71,16 @@ class TopicTrainConfig:
     # train + validation with those choices; the LoRA fine-tunes keep their last epoch (the best one on
     # validation in each logged 3-epoch run: 256 tokens, and 128 tokens with seed 1). False: train only.
     refit: bool = True
+    # Format-aware heads (optional; off in the shipped model): each head in `format_heads` gets features
+    # [x, long * x, short * x] (shared weights + a residual per format, one L2 penalty; Daume III 2007), long =
+    # at least `format_gate_words` words. For data that mixes snippets and full articles under different
+    # labelling conventions (AG rows are title + lede, <= 137 words; BBC rows full articles, >= 89 words: a
+    # 100-word gate agrees with the dataset on 99.8% of train rows). Session 13 measured it on validation for
+    # the default data and did not ship it (training/results/topic_dev_runs.json). A format-aware LoRA head
+    # replaces its fine-tuned linear layer by a logistic regression on the fine-tuned embeddings (C: lora_C).
+    format_gate_words: int | None = None
+    format_heads: tuple = ("tfidf", "minilm", "lora", "lora_long")
+    lora_C: list = field(default_factory=lambda: [4.0, 16.0, 64.0])
 
 
 def read_jsonl(path):
@@ -142,6 +152,27 @@ def fit_temperature(z: np.ndarray, y: np.ndarray) -> float:
     t = grid[np.argmin([nll(g) for g in grid])]
     fine = np.linspace(t * 0.9, t * 1.1, 41)
     return float(fine[np.argmin([nll(g) for g in fine])])
+
+
+def format_features(X, long: np.ndarray | None):
+    """[X, long * X, short * X] (sparse or dense); X itself when `long` is None (no format gate)."""
+    if long is None:
+        return X
+    import scipy.sparse as sp
+
+    if sp.issparse(X):
+        return sp.hstack([X, sp.diags(long.astype(np.float32)) @ X, sp.diags((~long).astype(np.float32)) @ X]).tocsr()
+    return np.hstack([X, X * long[:, None], X * ~long[:, None]])
+
+
+def head_tensors(name: str, lr, d: int) -> dict[str, np.ndarray]:
+    """Saved tensors of one linear head over `d` features: coef + intercept, and with a format gate
+    (3d features) the shared coef plus coef_long / coef_short residuals."""
+    coef, b = linear_params(lr)
+    out = {f"{name}.coef": coef[:, :d], f"{name}.intercept": b}
+    if coef.shape[1] == 3 * d:
+        out.update({f"{name}.coef_long": coef[:, d:2 * d], f"{name}.coef_short": coef[:, 2 * d:]})
+    return {k: v.astype(np.float32) for k, v in out.items()}
 
 
 def linear_params(lr) -> tuple[np.ndarray, np.ndarray]:
@@ -266,6 +297,7 @@ def _main(argv=None):
     ap.add_argument("--no-lora", action="store_true", help="skip the LoRA fine-tunes (~15 min at 128 tokens, ~55 min at 256, on 2 cores)")
     ap.add_argument("--dataset-weight", nargs="*", default=None, help="e.g. bbc_news=1 (default: bbc_news=3)")
     ap.add_argument("--set", nargs="*", default=[], help="override config fields, e.g. --set lora_epochs=5")
+    ap.add_argument("--skip-test", action="store_true", help="selection run: never read the test split")
     args = ap.parse_args(argv)
     from training.overrides import apply_overrides
 
@@ -305,6 +337,12 @@ def _main(argv=None):
         return np.array([cfg.dataset_weights.get(r[2], 1.0) for r in rows])
 
     sw = row_weights(train)
+
+    def long_of(rows, head):  # the format gate's mask per row for `head` (None: no gate / plain head)
+        gate = cfg.format_gate_words
+        if gate is None or head not in cfg.format_heads:
+            return None
+        return np.array([len(r[0].split()) >= gate for r in rows])
     print(f"train {len(train)}  val {len(val)}  test {len(test)}", flush=True)
     fingerprint = hashlib.sha256("\n".join(r[0] + "\t" + r[1] for r in data["train"]).encode()).hexdigest()[:16]
 
@@ -317,8 +355,8 @@ def _main(argv=None):
         return LogisticRegression(C=C, max_iter=3000).fit(X, y, sample_weight=w)
 
     vec = new_vectorizer()
-    X_tr = vec.fit_transform([r[0] for r in train])
-    X_va = vec.transform([r[0] for r in val])
+    X_tr = format_features(vec.fit_transform([r[0] for r in train]), long_of(train, "tfidf"))
+    X_va = format_features(vec.transform([r[0] for r in val]), long_of(val, "tfidf"))
     def fit_best(Xa, Xb, Cs, name):
         """The logistic regression with the best validation macro-F1 over `Cs`: (f1, C, model)."""
         best = None
@@ -353,7 +391,8 @@ def _main(argv=None):
     minilm_lr = None
     if not args.no_minilm:
         E_tr, E_va = embed(train, "train"), embed(val, "val")
-        minilm_f1, minilm_C, minilm_lr = fit_best(E_tr, E_va, cfg.minilm_C, "minilm")
+        minilm_f1, minilm_C, minilm_lr = fit_best(format_features(E_tr, long_of(train, "minilm")),
+                                                  format_features(E_va, long_of(val, "minilm")), cfg.minilm_C, "minilm")
 
     # (head name, tokens read): each a LoRA fine-tune of MiniLM + linear head -> (lora, W, b, val F1, seconds)
     loras = {}
@@ -363,14 +402,31 @@ def _main(argv=None):
             loras[head] = finetune_lora(cfg, train, y_tr, sw, val, y_va, g_va, len(labels), cache, length)
             print(f"{head} ({length} tokens): val macro-F1 {loras[head][3]:.4f}", flush=True)
 
+    def lora_embed(rows, head, lora):  # embeddings from a fine-tuned encoder, cached by rows + adapter
+        key = hashlib.sha256(("\n".join(r[0] for r in rows) + str(lengths[head])).encode()
+                             + b"".join(lora[k].tobytes() for k in sorted(lora))).hexdigest()[:12]
+        f = cache / f"lora_emb_{key}.npy"
+        if f.exists():
+            return np.load(f)
+        E = SentenceEncoder(lora=lora, lora_scale=cfg.lora_alpha / cfg.lora_r).encode(
+            [r[0][:LORA_CHAR_LIMIT] for r in rows], max_length=lengths[head])
+        np.save(f, E)
+        return E
+
     # 4) ensemble weights + temperature on validation ------------------------------------------------------
     heads = {"tfidf": decision(tfidf_lr, X_va)}
     if minilm_lr is not None:
-        heads["minilm"] = decision(minilm_lr, E_va)
+        heads["minilm"] = decision(minilm_lr, format_features(E_va, long_of(val, "minilm")))
+    lora_lrs = {}  # head -> (C, format-aware LR on the fine-tuned embeddings, its val macro-F1); {} without a gate
     for head, (lora, W, b, _, _) in loras.items():
-        E = SentenceEncoder(lora=lora, lora_scale=cfg.lora_alpha / cfg.lora_r).encode(
-            [r[0][:LORA_CHAR_LIMIT] for r in val], max_length=lengths[head])
-        heads[head] = E @ W.T + b
+        E = lora_embed(val, head, lora)
+        if long_of(val, head) is None:
+            heads[head] = E @ W.T + b
+        else:
+            f_h, C_h, lr_h = fit_best(format_features(lora_embed(train, head, lora), long_of(train, head)),
+                                      format_features(E, long_of(val, head)), cfg.lora_C, head)
+            lora_lrs[head] = (C_h, lr_h, f_h)
+            heads[head] = decision(lr_h, format_features(E, long_of(val, head)))
     names = list(heads)
     step = cfg.weight_step
     grid = [c for c in itertools.product(np.arange(0, 1 + 1e-9, step), repeat=len(names)) if abs(sum(c) - 1) < 1e-6]
@@ -381,8 +437,9 @@ def _main(argv=None):
             best = (f, c)
     ens_f1, c = best
     w = {n: round(float(wi), 4) for n, wi in zip(names, c)}
-    print(f"ensemble weights {w}: val macro-F1 {ens_f1:.4f}", flush=True)
     z_va = sum(w[n] * heads[n] for n in names)
+    ens_per_dataset = {str(g): macro_f1(y_va[g_va == g], z_va[g_va == g].argmax(1)) for g in sorted(set(g_va))}
+    print(f"ensemble weights {w}: val macro-F1 {ens_f1:.4f} {ens_per_dataset}", flush=True)
     T = fit_temperature(z_va, y_va)
     nw_va = np.array([len(r[0].split()) for r in val])
     a_len, b_len = fit_length_temperature(z_va, y_va, nw_va)
@@ -411,39 +468,43 @@ def _main(argv=None):
           f"length a={a_len:.3f} b={b_len:.3f}", flush=True)
 
     # 4b) final fit: every head again on train + validation, with the C, weights, T and epochs chosen above -------
-    val_f1s = {head: v[3] for head, v in loras.items()}
+    val_f1s = {head: lora_lrs[head][2] if head in lora_lrs else v[3] for head, v in loras.items()}
     finetune_seconds = {head: v[4] for head, v in loras.items()}
     if cfg.refit:
         full = train + val
         y_full = np.concatenate([y_tr, y_va])
         sw_full = row_weights(full)
         vec = new_vectorizer()
-        tfidf_lr = fit_lr(vec.fit_transform([r[0] for r in full]), y_full, sw_full, tfidf_C)
+        tfidf_lr = fit_lr(format_features(vec.fit_transform([r[0] for r in full]), long_of(full, "tfidf")), y_full,
+                          sw_full, tfidf_C)
         if minilm_lr is not None:
-            minilm_lr = fit_lr(np.vstack([E_tr, E_va]), y_full, sw_full, minilm_C)
+            minilm_lr = fit_lr(format_features(np.vstack([E_tr, E_va]), long_of(full, "minilm")), y_full, sw_full, minilm_C)
         for head in loras:
             loras[head] = finetune_lora(cfg, full, y_full, sw_full, [], None, None, len(labels), cache, lengths[head])
             finetune_seconds[head + "_refit"] = loras[head][4]
+            if head in lora_lrs:
+                C_h = lora_lrs[head][0]
+                lora_lrs[head] = (C_h, fit_lr(format_features(lora_embed(full, head, loras[head][0]), long_of(full, head)),
+                                              y_full, sw_full, C_h), lora_lrs[head][2])
         print(f"refit every head on train + validation ({len(full)} rows)", flush=True)
 
     # 5) save --------------------------------------------------------------------------------------------
     vocab = [t for t, _ in sorted(vec.vocabulary_.items(), key=lambda kv: kv[1])]
-    tensors = {
-        "tfidf.idf": vec.idf_.astype(np.float32),
-        "tfidf.coef": linear_params(tfidf_lr)[0].astype(np.float32),
-        "tfidf.intercept": linear_params(tfidf_lr)[1].astype(np.float32),
-    }
+    tensors = {"tfidf.idf": vec.idf_.astype(np.float32), **head_tensors("tfidf", tfidf_lr, len(vocab))}
     if minilm_lr is not None:
-        tensors["minilm.coef"] = linear_params(minilm_lr)[0].astype(np.float32)
-        tensors["minilm.intercept"] = linear_params(minilm_lr)[1].astype(np.float32)
+        tensors.update(head_tensors("minilm", minilm_lr, E_tr.shape[1]))
     for head, (lora, W, b, _, _) in loras.items():
         if w.get(head, 0):
-            tensors[head + ".coef"] = W.astype(np.float32)
-            tensors[head + ".intercept"] = b.astype(np.float32)
+            if head in lora_lrs:
+                tensors.update(head_tensors(head, lora_lrs[head][1], W.shape[1]))
+            else:
+                tensors[head + ".coef"] = W.astype(np.float32)
+                tensors[head + ".intercept"] = b.astype(np.float32)
             tensors.update({head + ".adapter." + k: v.astype(np.float32) for k, v in lora.items()})
     config = {
         "name": "newsml-topic" if not args.data else "newsml-topic-custom",
         "version": "1.2",  # 1.1: four heads fit on train; 1.2: the same choices, fit on train + validation
+        "format_gate": None if cfg.format_gate_words is None else {"long_min_words": cfg.format_gate_words},
         "architecture": ARCHITECTURE,
         "labels": labels,
         "label_map": LABEL_MAP if not args.data else None,
@@ -456,7 +517,8 @@ def _main(argv=None):
         "minilm": {"base": "sentence-transformers/all-MiniLM-L6-v2", "max_length": cfg.embed_max_length,
                    "C": minilm_C if minilm_lr is not None else None},
         **{head: ({"base": "sentence-transformers/all-MiniLM-L6-v2", "r": cfg.lora_r, "alpha": cfg.lora_alpha,
-                   "targets": list(cfg.lora_targets), "max_length": lengths[head]}
+                   "targets": list(cfg.lora_targets), "max_length": lengths[head],
+                   "C": lora_lrs[head][0] if head in lora_lrs else None}
                   if w.get(head, 0) else None) for head in loras},
         "train_config": asdict(cfg),
         "training_data": data_name,
@@ -467,12 +529,13 @@ def _main(argv=None):
     clf = TopicClassifier.from_pretrained(args.out, encoder=enc)  # evaluate what was saved
 
     # 6) report on validation and test (test only to report) ----------------------------------------------
-    metrics = {"validation": {"tfidf_macro_f1": tfidf_f1, "ensemble_macro_f1": ens_f1, "ece": val_ece,
+    metrics = {"validation": {"tfidf_macro_f1": tfidf_f1, "ensemble_macro_f1": ens_f1,
+                              "ensemble_macro_f1_per_dataset": ens_per_dataset, "ece": val_ece, "calibration": choice,
                               "minilm_macro_f1": minilm_f1 if minilm_lr is not None else None,
                               **{f"{head}_macro_f1": f for head, f in val_f1s.items()},
                               "head_weights": w},
                "refit_on_train_and_validation": cfg.refit}
-    if test:
+    if test and not args.skip_test:
         from benchmarks.metrics import compute_classification, compute_ece
 
         texts_te = [r[0] for r in test]
