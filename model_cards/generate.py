@@ -192,12 +192,13 @@ def _format_note(c: dict) -> str:
     if not gate:
         return ""
     lora_C = {h: c[h]["C"] for h in ("lora", "lora_long") if c.get(h) and c[h].get("C") is not None}
-    return (f"\nFormat-aware heads: every head's weights are shared weights plus a residual for its input's format, "
-            f"long-form (at least {gate['long_min_words']} words) or snippet,\nfitted jointly with one L2 penalty "
-            "(Daume III 2007, 'frustratingly easy domain adaptation'); the word count picks the residual at run time, no "
-            "dataset id.\nAG rows are headline + lede snippets and BBC rows full articles, so long-form input follows BBC's "
-            "labelling conventions where they differ.\nThe LoRA heads' linear layers are logistic regressions on the "
-            f"fine-tuned embeddings (C {lora_C}, chosen on validation).")
+    lora_note = ("\nThose LoRA heads' linear layers are logistic regressions on the fine-tuned embeddings "
+                 f"(C {lora_C}, chosen on validation).") if lora_C else ""
+    return (f"\nFormat-aware heads ({', '.join(gate.get('heads', [])) or MISSING}): their weights are shared weights plus "
+            f"a residual for the input's format, long-form (at least {gate['long_min_words']} words) or snippet,\nfitted "
+            "jointly with one L2 penalty (Daume III 2007, 'frustratingly easy domain adaptation'); the word count picks the "
+            "residual at run time, no dataset id.\nAG rows are headline + lede snippets and BBC rows full articles, so "
+            f"long-form input follows BBC's labelling conventions where they differ.{lora_note}")
 
 
 def _refit_note(m: dict) -> str:

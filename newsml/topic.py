@@ -35,6 +35,11 @@ MINILM_CHAR_LIMIT = 4_000
 LORA_CHAR_LIMIT = 2_000
 
 
+def is_long_form(texts: list[str], min_words: int) -> np.ndarray:
+    """Boolean per text: at least `min_words` words (the format gate; training and prediction both use it)."""
+    return np.array([len(t.split()) >= min_words for t in texts], dtype=bool)
+
+
 def _softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
@@ -104,14 +109,15 @@ class TopicClassifier:
         gate = self.config.get("format_gate")
         if not gate:
             return np.zeros(len(texts), dtype=bool)
-        return np.array([len(t.split()) >= gate["long_min_words"] for t in texts], dtype=bool)
+        return is_long_form(texts, gate["long_min_words"])
 
     def _linear(self, head: str, X, long: np.ndarray) -> np.ndarray:
         """Logits of one linear head: shared weights, plus the format residual where the head has one."""
         z = np.asarray(X @ self._t[head + ".coef"].T) + self._t[head + ".intercept"]
-        if head + ".coef_long" in self._t:
-            z += np.where(long[:, None], np.asarray(X @ self._t[head + ".coef_long"].T),
-                          np.asarray(X @ self._t[head + ".coef_short"].T))
+        if head + ".coef_long" in self._t:  # each row gets its own format's residual
+            for rows, name in ((long, "coef_long"), (~long, "coef_short")):
+                if rows.any():
+                    z[rows] += np.asarray(X[rows] @ self._t[f"{head}.{name}"].T)
         return z
 
     def _tfidf_logits(self, texts: list[str], long: np.ndarray) -> np.ndarray:

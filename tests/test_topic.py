@@ -152,7 +152,7 @@ def test_format_aware_heads_learn_each_format_own_convention(tmp_path, gate):
         assert clf.config["format_gate"] is None and "tfidf.coef_long" not in clf._t
         assert labels[0] == labels[1]  # one convention for both formats
     else:
-        assert clf.config["format_gate"] == {"long_min_words": 100}
+        assert clf.config["format_gate"] == {"long_min_words": 100, "heads": ["tfidf"]}
         assert labels == ["cats", "dogs"]
 
 

@@ -309,7 +309,7 @@ def _main(argv=None):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    from newsml.topic import ARCHITECTURE, LORA_CHAR_LIMIT, MINILM_CHAR_LIMIT, TopicClassifier
+    from newsml.topic import ARCHITECTURE, LORA_CHAR_LIMIT, MINILM_CHAR_LIMIT, TopicClassifier, is_long_form
 
     # 1) data ------------------------------------------------------------------------------------------
     if args.data:
@@ -339,10 +339,9 @@ def _main(argv=None):
     sw = row_weights(train)
 
     def long_of(rows, head):  # the format gate's mask per row for `head` (None: no gate / plain head)
-        gate = cfg.format_gate_words
-        if gate is None or head not in cfg.format_heads:
+        if cfg.format_gate_words is None or head not in cfg.format_heads:
             return None
-        return np.array([len(r[0].split()) >= gate for r in rows])
+        return is_long_form([r[0] for r in rows], cfg.format_gate_words)
     print(f"train {len(train)}  val {len(val)}  test {len(test)}", flush=True)
     fingerprint = hashlib.sha256("\n".join(r[0] + "\t" + r[1] for r in data["train"]).encode()).hexdigest()[:16]
 
@@ -419,14 +418,15 @@ def _main(argv=None):
         heads["minilm"] = decision(minilm_lr, format_features(E_va, long_of(val, "minilm")))
     lora_lrs = {}  # head -> (C, format-aware LR on the fine-tuned embeddings, its val macro-F1); {} without a gate
     for head, (lora, W, b, _, _) in loras.items():
-        E = lora_embed(val, head, lora)
-        if long_of(val, head) is None:
+        E, long_va = lora_embed(val, head, lora), long_of(val, head)
+        if long_va is None:
             heads[head] = E @ W.T + b
         else:
-            f_h, C_h, lr_h = fit_best(format_features(lora_embed(train, head, lora), long_of(train, head)),
-                                      format_features(E, long_of(val, head)), cfg.lora_C, head)
+            X_va_h = format_features(E, long_va)
+            f_h, C_h, lr_h = fit_best(format_features(lora_embed(train, head, lora), long_of(train, head)), X_va_h,
+                                      cfg.lora_C, head)
             lora_lrs[head] = (C_h, lr_h, f_h)
-            heads[head] = decision(lr_h, format_features(E, long_of(val, head)))
+            heads[head] = decision(lr_h, X_va_h)
     names = list(heads)
     step = cfg.weight_step
     grid = [c for c in itertools.product(np.arange(0, 1 + 1e-9, step), repeat=len(names)) if abs(sum(c) - 1) < 1e-6]
@@ -483,9 +483,9 @@ def _main(argv=None):
             loras[head] = finetune_lora(cfg, full, y_full, sw_full, [], None, None, len(labels), cache, lengths[head])
             finetune_seconds[head + "_refit"] = loras[head][4]
             if head in lora_lrs:
-                C_h = lora_lrs[head][0]
-                lora_lrs[head] = (C_h, fit_lr(format_features(lora_embed(full, head, loras[head][0]), long_of(full, head)),
-                                              y_full, sw_full, C_h), lora_lrs[head][2])
+                C_h, _, f_h = lora_lrs[head]
+                X_full_h = format_features(lora_embed(full, head, loras[head][0]), long_of(full, head))
+                lora_lrs[head] = (C_h, fit_lr(X_full_h, y_full, sw_full, C_h), f_h)
         print(f"refit every head on train + validation ({len(full)} rows)", flush=True)
 
     # 5) save --------------------------------------------------------------------------------------------
@@ -504,7 +504,8 @@ def _main(argv=None):
     config = {
         "name": "newsml-topic" if not args.data else "newsml-topic-custom",
         "version": "1.2",  # 1.1: four heads fit on train; 1.2: the same choices, fit on train + validation
-        "format_gate": None if cfg.format_gate_words is None else {"long_min_words": cfg.format_gate_words},
+        "format_gate": None if cfg.format_gate_words is None else {"long_min_words": cfg.format_gate_words,
+                                                                    "heads": [h for h in cfg.format_heads if w.get(h, 0)]},
         "architecture": ARCHITECTURE,
         "labels": labels,
         "label_map": LABEL_MAP if not args.data else None,
