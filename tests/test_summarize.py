@@ -1,5 +1,6 @@
 """Summarizer: the verifier alone (planted facts), selection bounds, the generator path, the shipped model."""
 
+import pytest
 
 from newsml.summarize_verify import unsupported, verify
 
@@ -250,3 +251,17 @@ def test_resume_phases_records_each_planned_length():
     legacy = resume_phases({"step": 4125, "config": {"epochs": 3}}, 4125, "epochs", 4, config_key="epochs", seconds=0.0)
     assert legacy == [{"from": 0, "to": 4125, "epochs": 3, "seconds": None},
                       {"from": 4125, "to": 4125, "epochs": 4, "seconds": 0.0}]
+
+
+def test_set_overrides_reach_every_lora_stage_and_are_refused_elsewhere(tmp_path):
+    """`--set` changes the adapter / rewriter run's config (it once reached the context stage only), and a
+    stage without a config says so instead of ignoring it."""
+    from argparse import Namespace
+
+    from training.train_summarizer import RewriterConfig, _start_run, main
+
+    cfg = RewriterConfig()
+    _start_run(cfg, Namespace(set=["lr=1e-4", "batch_size=4"], n_examples=100, threads=None, out=str(tmp_path / "run")))
+    assert (cfg.lr, cfg.batch_size, cfg.n_examples) == (1e-4, 4, 100)
+    with pytest.raises(SystemExit):
+        main(["--stage", "eval", "--set", "lr=1e-4"])

@@ -30,6 +30,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
+CONFIG_STAGES = ("adapter", "rewriter", "context")  # the stages with a config dataclass that --set can override
+
+
 @dataclass
 class TrainConfig:
     seed: int = 13
@@ -83,9 +86,14 @@ def main(argv=None):
                    help="tune --mode sentences: most sentences per summary to compare (at most 5: the cached ranking)")
     p.add_argument("--min-support", type=float, nargs="+", default=[0.3, 0.5],
                    help="tune --mode sentences: the verifier's support thresholds to compare")
-    p.add_argument("--set", nargs="*", default=[], help="context: override ContextConfig fields, e.g. --set epochs=2")
+    p.add_argument("--set", nargs="*", default=[],
+                   help="adapter / rewriter / context: override the stage's config fields (TrainConfig, RewriterConfig, "
+                        "ContextConfig), e.g. --set lr=1e-4 or --set epochs=2")
     p.add_argument("--install", action="store_true", help="selector: also write it into newsml/models/summarizer")
     args = p.parse_args(argv)
+    if args.set and args.stage not in CONFIG_STAGES:
+        p.error(f"--set applies to the {', '.join(CONFIG_STAGES)} stages (their config dataclasses); "
+                f"stage {args.stage!r} has none")
     if args.stage == "selector":
         return train_selector(args)
     if args.stage == "context":
@@ -218,9 +226,13 @@ def atomic_folder(path: Path):
 
 
 def _start_run(cfg, args) -> Path:
-    """Command-line overrides, threads and seeds for a LoRA run; returns its (created) output folder."""
+    """Command-line overrides (`--set`, then --n-examples / --threads), threads and seeds for a LoRA run;
+    returns its (created) output folder."""
     import torch
 
+    from training.overrides import apply_overrides
+
+    apply_overrides(cfg, args.set)
     if args.n_examples:
         cfg.n_examples = args.n_examples
     if args.threads:
