@@ -128,8 +128,11 @@ def bench_topic(rows, device, data_dir: Path | None, plots_dir: Path | None, pre
         present = sorted(set(y.tolist()))
         m = compute_classification(P[idx].argmax(1), y, labels=present)
         m["per_class_f1"] = {clf.labels[int(k)]: v for k, v in m["per_class_f1"].items()}
+        # rows: this dataset's true labels; columns: every label (a BBC article can be predicted `world`)
+        cm = [[int(((P[idx].argmax(1) == j) & (y == i)).sum()) for j in range(len(clf.labels))] for i in present]
         out[ds] = {**m, "macro_f1_ci95": compute_macro_f1_ci(P[idx].argmax(1), y, present),
-                   "ece": compute_ece(P[idx], y)["ece"], "n": len(idx)}
+                   "ece": compute_ece(P[idx], y)["ece"], "n": len(idx),
+                   "confusion": {"true": [clf.labels[i] for i in present], "predicted": list(clf.labels), "counts": cm}}
     y_all = np.array([clf.labels.index(TOPIC_MAP[r["label"]]) for r in rows])
     rel = compute_ece(P, y_all)
     out["speed"] = speed(lambda b: clf.predict(b), [{"title": r["title"], "text": r["text"]} for r in rows[:16]],
@@ -333,7 +336,7 @@ def refresh_cards(r: dict) -> None:
                 tm = m.setdefault(f"test_{ds}", {})
                 tm["n"] = t[ds]["n"]
                 tm.setdefault("newsml", {}).update({k: t[ds][k] for k in ("macro_f1", "macro_f1_ci95", "accuracy",
-                                                                          "per_class_f1", "ece")})
+                                                                          "per_class_f1", "ece", "confusion")})
                 if "baseline_tfidf_lr" in t:
                     tm.setdefault("baseline_tfidf_lr", {}).update(t["baseline_tfidf_lr"][ds])
             m["benchmark"] = r["command"]
@@ -470,7 +473,7 @@ def main(argv=None):
     if thr:
         _plot_throughput(thr, out_dir / f"{prefix}-throughput.png")
     (out_dir / f"{prefix}.json").write_text(json.dumps(r, indent=2, default=float))
-    if args.suite == "full" and only >= {"topic", "stance", "summary"}:
+    if args.suite == "full":  # each card's test numbers: the latest full run of its component (--only picks)
         refresh_cards(r)
     (out_dir / f"{prefix}.md").write_text(markdown(r))
     print(markdown(r))
