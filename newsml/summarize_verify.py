@@ -96,9 +96,10 @@ def verify_rewrites(rewrites: list[str], picks: list[int], sources: list[str], *
                     min_support: float = 0.5) -> Summary:
     """Sentence mode: `rewrites[j]` is the generator's highlight for source sentence `picks[j]`.
 
-    A rewrite is kept (kind "abstractive") when every number and name in it occurs in the article and
-    its support is >= `min_support`; otherwise its own source sentence stands in (kind "copied").
-    Sentences come out in article order.
+    A rewrite is kept (kind "abstractive") when every number and name in it occurs in the article, its
+    support is >= `min_support` and it does not ask a question its source does not ask (the rewriter can turn
+    a heading such as "Question of the Day:" into an invented question); otherwise its own source sentence
+    stands in (kind "copied"). Sentences come out in article order.
     """
     article_text = " ".join(sources)
     cache = {"numbers": numbers(article_text), "entities": entities(article_text)}
@@ -107,13 +108,21 @@ def verify_rewrites(rewrites: list[str], picks: list[int], sources: list[str], *
         first = split_sentences(clean_generation(r))[:1]
         s = first[0] if first else ""
         sc = support(s, sources)[0] if len(tokens(s)) >= 3 else 0.0
-        if sc >= min_support and not any(unsupported(s, article_text, cache).values()):
+        if sc >= min_support and not any(unsupported(s, article_text, cache).values()) and not _new_question(s, sources[i]):
             out.append(SummarySentence(s, min(1.0, sc), i, "abstractive"))
         else:
             out.append(SummarySentence(sources[i], 1.0, i, "copied"))
     if not out and sources:
         out.append(SummarySentence(sources[0], 1.0, 0, "copied"))
     return _summary(out, article_text, cache, method, model)
+
+
+def _new_question(rewrite: str, source: str) -> bool:
+    """The rewrite is a question and its source sentence is not."""
+    def asks(x: str) -> bool:
+        return x.rstrip().rstrip("\"'”’)").endswith("?")
+
+    return asks(rewrite) and not asks(source)
 
 
 def _summary(out: list[SummarySentence], article_text: str, cache: dict, method: str, model: str) -> Summary:

@@ -194,6 +194,20 @@ def test_rewrite_guard_catches_invented_name_and_empty_output():
     assert s.text == " ".join(SOURCES[1:])
 
 
+def test_rewrite_guard_replaces_an_invented_question():
+    """A rewrite may not ask what its source does not (a heading turned into a made-up question); a
+    question in the source may stay a question."""
+    from newsml.summarize_verify import verify_rewrites
+
+    sources = ["Media Literacy Question of the Day:", "Why did the council vote against the new school budget?",
+               "The council voted against the new school budget on Monday."]
+    s = verify_rewrites(["Media literacy question of the day: how should media literacy be taught?",
+                         "Why did the council vote against the school budget?"], [0, 1], sources, method="t",
+                        min_support=0.3)
+    assert [x.kind for x in s.sentences] == ["copied", "abstractive"]
+    assert s.sentences[0].text == sources[0] and s.sentences[1].text.endswith("school budget?")
+
+
 def test_context_window_spans():
     """The context scorer's view: [CLS] s1 [SEP] s2 [SEP] ...; a sentence with no tokens gets its [SEP]
     (a mean over nothing would be NaN), and sentences past the window get no span."""
