@@ -430,6 +430,8 @@ def main(argv=None):
     out_dir.mkdir(parents=True, exist_ok=True)
     date = dt.date.today().isoformat()
     prefix = f"{args.suite}-{device.split(':')[0]}-{date}"
+    if only != set(ap.get_default("only").split(",")):  # a subset run gets its own files: it never replaces a full one
+        prefix += "-" + "-".join(sorted(only))
     t0 = time.time()
     r = {"suite": args.suite, "date": date, "hardware": hardware(device), "command": "python -m benchmarks.run " + " ".join(argv or sys.argv[1:])}
     samples = load_samples()
