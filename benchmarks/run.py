@@ -125,12 +125,12 @@ def bench_topic(rows, device, data_dir: Path | None, plots_dir: Path | None, pre
     for ds in sorted({r["dataset"] for r in rows}):
         idx = [i for i, r in enumerate(rows) if r["dataset"] == ds]
         y = np.array([clf.labels.index(TOPIC_MAP[rows[i]["label"]]) for i in idx])
-        present = sorted(set(y.tolist()))
-        m = compute_classification(P[idx].argmax(1), y, labels=present)
+        present, pred = sorted(set(y.tolist())), P[idx].argmax(1)
+        m = compute_classification(pred, y, labels=present)
         m["per_class_f1"] = {clf.labels[int(k)]: v for k, v in m["per_class_f1"].items()}
         # rows: this dataset's true labels; columns: every label (a BBC article can be predicted `world`)
-        cm = [[int(((P[idx].argmax(1) == j) & (y == i)).sum()) for j in range(len(clf.labels))] for i in present]
-        out[ds] = {**m, "macro_f1_ci95": compute_macro_f1_ci(P[idx].argmax(1), y, present),
+        cm = [[int(((pred == j) & (y == i)).sum()) for j in range(len(clf.labels))] for i in present]
+        out[ds] = {**m, "macro_f1_ci95": compute_macro_f1_ci(pred, y, present),
                    "ece": compute_ece(P[idx], y)["ece"], "n": len(idx),
                    "confusion": {"true": [clf.labels[i] for i in present], "predicted": list(clf.labels), "counts": cm}}
     y_all = np.array([clf.labels.index(TOPIC_MAP[r["label"]]) for r in rows])

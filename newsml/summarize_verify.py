@@ -1,8 +1,9 @@
 """Step 3 of the summarizer: check each generated sentence against the article; repair or drop it.
 
 A generated sentence is kept only if every number and every capitalised name in it occurs in the
-article and it overlaps some source sentence (support >= `min_support`). Otherwise the source
-sentence that best covers it replaces it (once), or it is dropped. Pure functions, no model.
+article, it overlaps some source sentence (support >= `min_support`) and it is not a question where
+that source is none. Otherwise the source sentence that best covers it replaces it (once), or it is
+dropped. Pure functions, no model.
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ def verify(generated: str, sources: list[str], *, method: str, model: str = "", 
             break
         sc, idx = support(s, sources)
         bad = unsupported(s, article_text, cache)
-        if not bad["numbers"] and not bad["entities"] and sc >= min_support:
+        asks_new = idx >= 0 and _new_question(s, sources[idx])
+        if not bad["numbers"] and not bad["entities"] and sc >= min_support and not asks_new:
             out.append(SummarySentence(s, min(1.0, sc), idx, "abstractive"))  # generated, verified
         elif idx >= 0 and idx not in used_src and sc >= 0.2:
             out.append(SummarySentence(sources[idx], 1.0, idx, "copied"))  # the guard's replacement

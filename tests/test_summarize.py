@@ -206,6 +206,9 @@ def test_rewrite_guard_replaces_an_invented_question():
                         min_support=0.3)
     assert [x.kind for x in s.sentences] == ["copied", "abstractive"]
     assert s.sentences[0].text == sources[0] and s.sentences[1].text.endswith("school budget?")
+    whole = verify("Media literacy question of the day: how should media literacy be taught?", sources, method="t",
+                   min_support=0.3)  # the whole-summary mode's verifier applies the same rule
+    assert [(x.kind, x.text) for x in whole.sentences] == [("copied", sources[0])]
 
 
 def test_context_window_spans():
