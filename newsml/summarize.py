@@ -15,6 +15,8 @@
 3. **verify** (`summarize_verify.py`): each generated sentence's numbers and names must occur in the
    article and it must overlap the article's sentences; otherwise the guard puts the source sentence
    in its place (or drops it).
+4. **choose** (`summarize_copy.py`, when the config has a `copy_chooser`): a small logistic model puts the
+   source sentence back where a verified rewrite is likely to have lost what a highlight keeps.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import threading
 from pathlib import Path
 
 from newsml.errors import ModelLoadError, type_error
+from newsml.summarize_copy import choose_copies
 from newsml.summarize_generate import greedy_decode
 from newsml.summarize_prompt import build_prompt, build_sentence_prompt
 from newsml.summarize_select import SentenceSelector, lead_select
@@ -165,8 +168,12 @@ class Summarizer:
 
     def rewrite_picks(self, article) -> list[int]:
         """Sentence mode: the selector's best sentences (article order) within `rewrite_words` source words."""
-        return self.selector.summary_picks(article.sentences, article.title, words=self.config["rewrite_words"],
-                                           max_sentences=self.config["max_summary_sentences"])
+        return self.scored_rewrite_picks(article)[0]
+
+    def scored_rewrite_picks(self, article):
+        """`rewrite_picks` and the selector's sentence scores (the copy chooser reads them)."""
+        return self.selector.scored_summary_picks(article.sentences, article.title, words=self.config["rewrite_words"],
+                                                  max_sentences=self.config["max_summary_sentences"])
 
     def article_prompts(self, article) -> list[str]:
         """Every prompt the generator gets for one article: one per picked sentence in sentence mode,
@@ -183,12 +190,17 @@ class Summarizer:
         """Sentence mode: the generator rewrites each picked sentence into a highlight; each rewrite is
         verified on its own (a failed one gives way to its source sentence). All prompts of all articles
         go through `generate` together, so short rewrites batch well."""
-        picks = [self.rewrite_picks(a) for a in arts]
-        prompts = [q for a, p in zip(arts, picks) for q in self._sentence_prompts(a, p)]
+        scored = [self.scored_rewrite_picks(a) for a in arts]
+        prompts = [q for a, (p, _) in zip(arts, scored) for q in self._sentence_prompts(a, p)]
         flat = iter(self.generate(prompts, batch_size=batch_size * SENTENCE_PROMPTS_PER_ARTICLE))
         name = f"{self.config['name']}@{self.config['version']}"
-        return [verify_rewrites([next(flat) for _ in p], p, list(a.sentences), method="select+rewrite+verify",
-                                model=name, min_support=self.config["min_support"]) for a, p in zip(arts, picks)]
+        chooser = self.config.get("copy_chooser")
+        out = []
+        for a, (p, scores) in zip(arts, scored):
+            s = verify_rewrites([next(flat) for _ in p], p, list(a.sentences), method="select+rewrite+verify",
+                                model=name, min_support=self.config["min_support"])
+            out.append(choose_copies(s, list(a.sentences), a.text, scores, chooser) if chooser else s)
+        return out
 
     def save_pretrained(self, path: str | Path) -> None:
         from newsml.safe_io import save_folder

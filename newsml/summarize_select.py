@@ -188,14 +188,19 @@ class SentenceSelector:
     def summary_picks(self, sentences, title: str | None = None, words: int = 0, max_sentences: int = 4) -> list[int]:
         """The selector-alone summary: best sentences until `words` words (0: no word budget), at most
         `max_sentences`, in article order. CNN highlights average ~43 words; the budget is tuned on validation."""
-        sentences, _, order = self._ranked(sentences, title)
+        return self.scored_summary_picks(sentences, title, words, max_sentences)[0]
+
+    def scored_summary_picks(self, sentences, title: str | None = None, words: int = 0,
+                             max_sentences: int = 4) -> tuple[list[int], np.ndarray]:
+        """`summary_picks` and the scores of the (first 3,000) sentences it ranked."""
+        sentences, s, order = self._ranked(sentences, title)
         picks, n = [], 0
         for i in order:
             picks.append(i)
             n += len(sentences[i].split())
             if (words and n >= words) or len(picks) >= max_sentences:
                 break
-        return sorted(picks)
+        return sorted(picks), s
 
     def select(self, sentences, tokenizer, budget_tokens: int, title: str | None = None, ranked: bool = False) -> list[int]:
         """Indices of the best-scoring sentences that fit the budget (at least one): in article order, or

@@ -282,3 +282,39 @@ def test_set_overrides_reach_every_lora_stage_and_are_refused_elsewhere(tmp_path
     assert (cfg.lr, cfg.batch_size, cfg.n_examples) == (1e-4, 4, 100)
     with pytest.raises(SystemExit):
         main(["--stage", "eval", "--set", "lr=1e-4"])
+
+
+def test_copy_chooser_puts_back_only_the_rewrites_it_scores_above_threshold():
+    """Step 4 alone: features for the kept rewrites only; a rewrite that dropped the source's names is put back
+    (kind "extracted") by a chooser that weighs lost names, the other stays."""
+    import numpy as np
+
+    from newsml.summarize_copy import FEATURES, choose_copies, copy_features
+    from newsml.summarize_verify import verify_rewrites
+
+    s = verify_rewrites(["The country sent troops.", "South Korea condemned the decision.",
+                         "North Korea sent 20,000 troops to Russia."], [0, 2, 1], SOURCES, method="t", min_support=0.3)
+    kept, X = copy_features(s, SOURCES, " ".join(SOURCES), np.array([2.0, 0.5, 1.0]))
+    assert X.shape == (len(kept), len(FEATURES)) and all(s.sentences[j].kind == "abstractive" for j in kept)
+    lost_names = FEATURES.index("source_names"), FEATURES.index("rewrite_names")
+    coef = np.zeros(len(FEATURES))
+    coef[lost_names[0]], coef[lost_names[1]] = 4.0, -4.0  # more names in the source than in the rewrite: copy
+    chooser = {"mean": [0.0] * len(FEATURES), "scale": [1.0] * len(FEATURES), "coef": coef.tolist(),
+               "intercept": -2.0, "threshold": 0.5}
+    out = choose_copies(s, SOURCES, " ".join(SOURCES), np.array([2.0, 0.5, 1.0]), chooser)
+    by_source = {z.source_index: z for z in out.sentences}
+    assert by_source[0].kind == "extracted" and by_source[0].text == SOURCES[0]  # "The country" lost North Korea, Russia
+    assert by_source[2].kind == "abstractive"  # "South Korea condemned the decision." kept its name
+    assert out.text == " ".join(z.text for z in out.sentences)
+    assert choose_copies(s, SOURCES, " ".join(SOURCES), np.zeros(3), {**chooser, "threshold": 1.1}) == s
+
+
+def test_shipped_copy_chooser_reads_the_features_the_code_computes():
+    import json
+
+    from newsml.summarize import DEFAULT_PATH
+    from newsml.summarize_copy import FEATURES
+
+    ch = json.loads((DEFAULT_PATH / "config.json").read_text())["copy_chooser"]
+    assert ch["features"] == list(FEATURES)
+    assert len(ch["coef"]) == len(ch["mean"]) == len(ch["scale"]) == len(FEATURES) and 0 < ch["threshold"] < 1

@@ -63,9 +63,10 @@ def main(argv=None):
     p.add_argument("--resume", action="store_true")
     p.add_argument("--n-examples", type=int, default=None)
     p.add_argument("--threads", type=int, default=None)
-    p.add_argument("--stage", default="adapter", choices=["adapter", "rewriter", "selector", "context", "export", "tune", "eval"],
+    p.add_argument("--stage", default="adapter", choices=["adapter", "rewriter", "selector", "context", "copy", "export", "tune", "eval"],
                    help="adapter: train the LoRA (whole-summary prompts); rewriter: train the sentence-rewriting "
-                        "LoRA; selector: fit the sentence selector; context: train the selector's MiniLM context scorer; export: write "
+                        "LoRA; selector: fit the sentence selector; context: train the selector's MiniLM context scorer; copy: fit "
+                        "the keep-or-copy chooser on the validation rewrites; export: write "
                         "newsml/models/summarizer; eval: ROUGE/faithfulness on --split")
     p.add_argument("--split", default="validation", choices=["validation", "test"])
     p.add_argument("--limit", type=int, default=None, help="eval: first N stories of the split")
@@ -98,6 +99,8 @@ def main(argv=None):
         return train_selector(args)
     if args.stage == "context":
         return train_context(args)
+    if args.stage == "copy":
+        return train_copy_chooser(args)
     if args.stage == "export":
         return export(args)
     if args.stage == "eval":
@@ -904,7 +907,7 @@ def install_rewriter(adapter: Path, best: tuple, tuning: dict) -> None:
     print(f"installed into {DEFAULT_PATH}", flush=True)
 
 
-SUMMARIZER_VERSION = "2.2"  # 2.0: rewriter on 3,200 pairs; 2.1: resumed to 6,400 pairs; 2.2: + context scorer (2 epochs)
+SUMMARIZER_VERSION = "2.3"  # 2.0: rewriter on 3,200 pairs; 2.1: resumed to 6,400 pairs; 2.2: + context scorer (2 epochs); 2.3: + copy chooser
 REWRITE_MAX_NEW_TOKENS = 40  # highlights are ~12 words (~16 tokens); 40 leaves room, never runs away
 
 
@@ -912,5 +915,131 @@ ROOT_DIR = Path(__file__).resolve().parents[1]
 NOVELTY_MARGIN = 0.015  # validation novelty needed above the 15% target
 
 
+# -- copy chooser: keep each verified rewrite or put its source back ----------------------------------------------
+COPY_MIN_NOVELTY = round(0.15 + NOVELTY_MARGIN, 4)  # the novelty target + the margin every summarizer rule has used
+
+
+def train_copy_chooser(args):
+    """Fit `newsml.summarize_copy`'s logistic model on the shipped pipeline's rewrites of the validation stories.
+
+    Label of each kept rewrite: ROUGE-2 F of its summary with the source sentence put back, minus as is (> 0: copy).
+    5-fold cross-fitting by story gives every rewrite a probability from a model that did not see its story; the
+    threshold is the lowest that keeps the validation summaries' novel-bigram rate >= COPY_MIN_NOVELTY (set by
+    novelty, not by ROUGE); the final model is fit on all rewrites. The rewrites are cached in --out.
+    `--install` writes the chooser into the shipped config (version 2.3)."""
+    import hashlib
+
+    import numpy as np
+    import torch
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    from sklearn.preprocessing import StandardScaler
+
+    from benchmarks.metrics import compute_novel_bigrams, rouge_means, rouge_per_example
+    from newsml.article import Article
+    from newsml.summarize import SENTENCE_PROMPTS_PER_ARTICLE, Summarizer
+    from newsml.summarize_copy import FEATURES, copy_features
+    from newsml.summarize_verify import verify_rewrites
+
+    torch.set_num_threads(args.threads or 2)
+    t0 = time.time()
+    rows = list(read_jsonl(Path(args.data_dir) / "cnn_dailymail" / "validation.jsonl.gz"))[: args.limit]
+    s = Summarizer.from_pretrained()
+    s.config.pop("copy_chooser", None)  # the rewrites and summaries as they are without a chooser
+    arts = [Article(text=r["article"]) for r in rows]
+    scored = [s.scored_rewrite_picks(a) for a in arts]
+    prompts = [q for a, (p, _) in zip(arts, scored) for q in s._sentence_prompts(a, p)]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    cache = out / "copy_validation_rewrites.json"
+    key = hashlib.sha256("\n".join(prompts).encode()).hexdigest()[:16]
+    cached = json.loads(cache.read_text()) if cache.exists() else {}
+    if cached.get("key") != key:
+        cached = {"key": key, "rewrites": s.generate(prompts, batch_size=16 * SENTENCE_PROMPTS_PER_ARTICLE)}
+        cache.write_text(json.dumps(cached))
+    it = iter(cached["rewrites"])
+    base = [verify_rewrites([next(it) for _ in p], p, list(a.sentences), method="select+rewrite+verify",
+                            min_support=s.config["min_support"]) for a, (p, _) in zip(arts, scored)]
+    refs = ["\n".join(h.strip() for h in r["highlights"].split("\n") if h.strip()) for r in rows]
+    texts = [r["article"] for r in rows]
+    feats, where = [], []
+    for k, (a, x, (_, sc)) in enumerate(zip(arts, base, scored)):
+        kept, X = copy_features(x, list(a.sentences), a.text, sc)
+        feats.append(X)
+        where += [(k, j) for j in kept]
+    X = np.vstack(feats)
+    r2_base = np.array(rouge_per_example([x.text for x in base], refs)["rouge2"])
+    alt = [" ".join(arts[k].sentences[z.source_index] if jj == j else z.text for jj, z in enumerate(base[k].sentences))
+           for k, j in where]
+    story = np.array([k for k, _ in where])
+    y = (np.array(rouge_per_example(alt, [refs[k] for k in story])["rouge2"]) > r2_base[story]).astype(int)
+
+    def fit(Xa, ya):
+        sc_ = StandardScaler().fit(Xa)
+        return sc_, LogisticRegression(C=1.0, max_iter=2000).fit(sc_.transform(Xa), ya)
+
+    p = np.zeros(len(y))
+    for f in range(5):  # cross-fitting by story
+        tr, te = story % 5 != f, story % 5 == f
+        sc_, lr = fit(X[tr], y[tr])
+        p[te] = lr.predict_proba(sc_.transform(X[te]))[:, 1]
+
+    def copied(n):  # the summaries with the n most likely copies put back
+        back = [where[i] for i in np.argsort(-p, kind="stable")[:n]]
+        return [_put_back(x, arts[k], {j for kk, j in back if kk == k}) for k, x in enumerate(base)]
+
+    def novelty(n):
+        return compute_novel_bigrams([x.text for x in copied(n)], texts)["novel_bigram_rate"]
+
+    lo, hi = 0, len(y)  # the most copies that keep novelty >= COPY_MIN_NOVELTY (bisection; novelty falls with copies)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if novelty(mid) >= COPY_MIN_NOVELTY else (lo, mid - 1)
+    threshold = float(np.sort(p)[::-1][lo - 1]) if lo else 1.0
+
+    def report(summaries):
+        n = sum(len(x.sentences) for x in summaries)
+        return {**rouge_means(rouge_per_example([x.text for x in summaries], refs)),
+                **compute_novel_bigrams([x.text for x in summaries], texts),
+                "guard_replaced_share": sum(z.kind == "copied" for x in summaries for z in x.sentences) / max(1, n),
+                "copies": sum(z.kind == "extracted" for x in summaries for z in x.sentences)}
+
+    sc_, lr = fit(X, y)
+    chooser = {"features": list(FEATURES), "mean": sc_.mean_.tolist(), "scale": sc_.scale_.tolist(),
+               "coef": lr.coef_[0].tolist(), "intercept": float(lr.intercept_[0]), "threshold": threshold,
+               "fitted_on": f"{len(y)} kept rewrites of {len(rows)} CNN validation stories",
+               "out_of_fold_auc": round(float(roc_auc_score(y, p)), 4), "min_novelty": COPY_MIN_NOVELTY,
+               "validation": {"without": report(base), "cross_fitted": report(copied(lo))},
+               "seconds": round(time.time() - t0, 1),
+               "command": "python training/train_summarizer.py --stage copy --data-dir ../shared/data --out runs/summarizer"
+                          + (f" --limit {args.limit}" if args.limit else "")}
+    print(json.dumps({k: v for k, v in chooser.items() if k not in ("mean", "scale", "coef")}, indent=1), flush=True)
+    (ROOT_DIR / "training" / "results" / "summarizer_copy.json").write_text(json.dumps(chooser, indent=2) + "\n")
+    if args.install:
+        from newsml.safe_io import write_manifest
+        from newsml.summarize import DEFAULT_PATH
+
+        cfg_path = DEFAULT_PATH / "config.json"
+        cfg = json.loads(cfg_path.read_text())
+        cfg.update({"version": SUMMARIZER_VERSION, "copy_chooser": chooser})
+        cfg_path.write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
+        write_manifest(DEFAULT_PATH)
+        print(f"installed into {DEFAULT_PATH}", flush=True)
+    return chooser
+
+
+def _put_back(summary, article, positions: set):
+    """`summary` with the sentences at `positions` replaced by their source sentences (kind "extracted")."""
+    from newsml.types import Summary, SummarySentence
+
+    if not positions:
+        return summary
+    out = tuple(SummarySentence(article.sentences[z.source_index], 1.0, z.source_index, "extracted") if j in positions else z
+                for j, z in enumerate(summary.sentences))
+    return Summary(text=" ".join(z.text for z in out), sentences=out, method=summary.method, faithful=summary.faithful,
+                   model=summary.model)
+
+
 if __name__ == "__main__":
     main()
+
