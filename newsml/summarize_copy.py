@@ -71,10 +71,14 @@ def choose_copies(summary: Summary, sentences: list[str], article_text: str, sco
     """`summary` with each kept rewrite whose copy probability is >= chooser["threshold"] replaced by its
     source sentence (kind "extracted")."""
     kept, X = copy_features(summary, sentences, article_text, scores)
-    back = {j for j, p in zip(kept, copy_probabilities(X, chooser)) if p >= chooser["threshold"]}
-    if not back:
+    return put_back(summary, sentences, {j for j, p in zip(kept, copy_probabilities(X, chooser)) if p >= chooser["threshold"]})
+
+
+def put_back(summary: Summary, sentences: list[str], positions: set[int]) -> Summary:
+    """`summary` with the sentences at `positions` replaced by their source sentences (kind "extracted")."""
+    if not positions:
         return summary
-    out = tuple(SummarySentence(sentences[z.source_index], 1.0, z.source_index, "extracted") if j in back else z
+    out = tuple(SummarySentence(sentences[z.source_index], 1.0, z.source_index, "extracted") if j in positions else z
                 for j, z in enumerate(summary.sentences))
     return Summary(text=" ".join(z.text for z in out), sentences=out, method=summary.method,
                    faithful=summary.faithful, model=summary.model)

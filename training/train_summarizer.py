@@ -938,7 +938,7 @@ def train_copy_chooser(args):
     from benchmarks.metrics import compute_novel_bigrams, rouge_means, rouge_per_example
     from newsml.article import Article
     from newsml.summarize import SENTENCE_PROMPTS_PER_ARTICLE, Summarizer
-    from newsml.summarize_copy import FEATURES, copy_features
+    from newsml.summarize_copy import FEATURES, copy_features, put_back
     from newsml.summarize_verify import verify_rewrites
 
     torch.set_num_threads(args.threads or 2)
@@ -986,7 +986,7 @@ def train_copy_chooser(args):
 
     def copied(n):  # the summaries with the n most likely copies put back
         back = [where[i] for i in np.argsort(-p, kind="stable")[:n]]
-        return [_put_back(x, arts[k], {j for kk, j in back if kk == k}) for k, x in enumerate(base)]
+        return [put_back(x, list(arts[k].sentences), {j for kk, j in back if kk == k}) for k, x in enumerate(base)]
 
     def novelty(n):
         return compute_novel_bigrams([x.text for x in copied(n)], texts)["novel_bigram_rate"]
@@ -1026,18 +1026,6 @@ def train_copy_chooser(args):
         write_manifest(DEFAULT_PATH)
         print(f"installed into {DEFAULT_PATH}", flush=True)
     return chooser
-
-
-def _put_back(summary, article, positions: set):
-    """`summary` with the sentences at `positions` replaced by their source sentences (kind "extracted")."""
-    from newsml.types import Summary, SummarySentence
-
-    if not positions:
-        return summary
-    out = tuple(SummarySentence(article.sentences[z.source_index], 1.0, z.source_index, "extracted") if j in positions else z
-                for j, z in enumerate(summary.sentences))
-    return Summary(text=" ".join(z.text for z in out), sentences=out, method=summary.method, faithful=summary.faithful,
-                   model=summary.model)
 
 
 if __name__ == "__main__":
