@@ -364,7 +364,9 @@ def _summarizer_design(c: dict) -> str:
             f"words, at most {fmt(c.get('max_summary_sentences'))}) into one short CNN-style highlight: one ~45-token prompt "
             "per sentence, and every sentence of a batch of articles is generated together. A **verifier** checks every "
             "number and capitalised name of each rewrite against the article and its overlap with the article's "
-            f"sentences (support >= {fmt(c.get('min_support'), 2)}), and refuses a question whose source is not one; a "
+            f"sentences (support >= {fmt(c.get('min_support'), 2)}), and refuses a question whose source is not one and two "
+            "names that trade the words they modify (\"Ukrainian forces ... Russian village\" -> \"Russian forces ... "
+            "Ukrainian village\"); a "
             "rewrite that fails is replaced by its own source "
             f"sentence (kind \"copied\"). Generation: greedy, {fmt(c.get('generation'))}, by newsml's batched decoder "
             "(`summarize_generate.py`: the instruction every prompt shares is read once, and a finished rewrite leaves "
@@ -499,8 +501,9 @@ languages, long-form documents needing structure, anything where a residual wron
 CNN "highlights" style. The verifier guarantees that numbers and capitalised names come from the article,
 not that the relations between them are right: a sentence can still combine true names and numbers into a
 false statement (residual hallucination risk). Lower-case names and paraphrased facts are not checked: on
-validation, the rewriter turned a heading into a made-up question on 3 of 500 stories (now refused); other invented
-phrasings without a number or a name can still pass.''')}
+validation, the rewriter turned a heading into a made-up question on 3 of 500 stories, and on the fixture page it
+swapped which side's forces were expelled from which side's village (both now refused); other invented phrasings
+and relations without a new number or name can still pass.''')}
 {_section("Training Details", _summarizer_training(c, tuning))}
 {_section("Evaluation", f'''{_targets([("R1 >= 33.0", n.get("rouge1"), 33.0, 1), ("R2 >= 12.0", n.get("rouge2"), 12.0, 1),
            ("RLsum >= 30.0", n.get("rougeLsum"), 30.0, 1),

@@ -1,8 +1,8 @@
 """Step 3 of the summarizer: check each generated sentence against the article; repair or drop it.
 
 A generated sentence is kept only if every number and every capitalised name in it occurs in the
-article, it overlaps some source sentence (support >= `min_support`) and it is not a question where
-that source is none. Otherwise the source sentence that best covers it replaces it (once), or it is
+article, it overlaps some source sentence (support >= `min_support`), it is not a question where
+that source is none, and no two names in it trade the words they modify in that source. Otherwise the source sentence that best covers it replaces it (once), or it is
 dropped. Pure functions, no model.
 """
 
@@ -74,7 +74,7 @@ def verify(generated: str, sources: list[str], *, method: str, model: str = "", 
             break
         sc, idx = support(s, sources)
         bad = unsupported(s, article_text, cache)
-        asks_new = idx >= 0 and _new_question(s, sources[idx])
+        asks_new = idx >= 0 and (_new_question(s, sources[idx]) or _swapped_names(s, sources[idx]))
         if not bad["numbers"] and not bad["entities"] and sc >= min_support and not asks_new:
             out.append(SummarySentence(s, min(1.0, sc), idx, "abstractive"))  # generated, verified
         elif idx >= 0 and idx not in used_src and sc >= 0.2:
@@ -99,9 +99,10 @@ def verify_rewrites(rewrites: list[str], picks: list[int], sources: list[str], *
     """Sentence mode: `rewrites[j]` is the generator's highlight for source sentence `picks[j]`.
 
     A rewrite is kept (kind "abstractive") when every number and name in it occurs in the article, its
-    support is >= `min_support` and it does not ask a question its source does not ask (the rewriter can turn
-    a heading such as "Question of the Day:" into an invented question); otherwise its own source sentence
-    stands in (kind "copied"). Sentences come out in article order.
+    support is >= `min_support`, it does not ask a question its source does not ask (the rewriter can turn
+    a heading such as "Question of the Day:" into an invented question) and no two names in it trade the words
+    they modify in the source; otherwise its own source sentence stands in (kind "copied"). Sentences come out
+    in article order.
     """
     article_text = " ".join(sources)
     cache = {"numbers": numbers(article_text), "entities": entities(article_text)}
@@ -110,13 +111,26 @@ def verify_rewrites(rewrites: list[str], picks: list[int], sources: list[str], *
         first = split_sentences(clean_generation(r))[:1]
         s = first[0] if first else ""
         sc = support(s, sources)[0] if len(tokens(s)) >= 3 else 0.0
-        if sc >= min_support and not any(unsupported(s, article_text, cache).values()) and not _new_question(s, sources[i]):
+        if (sc >= min_support and not any(unsupported(s, article_text, cache).values())
+                and not _new_question(s, sources[i]) and not _swapped_names(s, sources[i])):
             out.append(SummarySentence(s, min(1.0, sc), i, "abstractive"))
         else:
             out.append(SummarySentence(sources[i], 1.0, i, "copied"))
     if not out and sources:
         out.append(SummarySentence(sources[0], 1.0, 0, "copied"))
     return _summary(out, article_text, cache, method, model)
+
+
+def _swapped_names(rewrite: str, source: str) -> bool:
+    """Two names trade the words they modify: the source says "Ukrainian forces ... Russian village", the rewrite
+    "Russian forces ... Ukrainian village" (every name and word occurs in the article, the statement is false)."""
+    def pairs(x: str) -> set:
+        t = re.findall(r"[\w'-]+", x)
+        return {(a.lower(), b.lower()) for a, b in zip(t, t[1:]) if a[:1].isupper()}
+
+    src, rw = pairs(source), pairs(rewrite)
+    new = rw - src  # name + word pairs the source does not have
+    return any((a2, b1) in src and (a1, b2) in src and a1 != a2 for a1, b1 in new for a2, b2 in new)
 
 
 def _new_question(rewrite: str, source: str) -> bool:

@@ -211,6 +211,21 @@ def test_rewrite_guard_replaces_an_invented_question():
     assert [(x.kind, x.text) for x in whole.sentences] == [("copied", sources[0])]
 
 
+def test_rewrite_guard_replaces_names_that_trade_places():
+    """Every name and word is in the article, but the rewrite swaps who did what to whom (the fixture page's
+    "Ukrainian forces ... Russian village" once came out as "Russian forces ... Ukrainian village")."""
+    from newsml.summarize_verify import verify_rewrites
+
+    src = ("Russia said last week that Ukrainian forces had been expelled from the last Russian village they had been "
+           "holding, although Kyiv denied the claim.")
+    swapped = verify_rewrites(["Russian forces have been expelled from Ukrainian village."], [0], [src], method="t",
+                              min_support=0.3)
+    faithful = verify_rewrites(["Ukrainian forces have been expelled from the last Russian village."], [0], [src],
+                               method="t", min_support=0.3)
+    assert swapped.sentences[0].kind == "copied" and swapped.text == src
+    assert faithful.sentences[0].kind == "abstractive"
+
+
 def test_context_window_spans():
     """The context scorer's view: [CLS] s1 [SEP] s2 [SEP] ...; a sentence with no tokens gets its [SEP]
     (a mean over nothing would be NaN), and sentences past the window get no span."""
