@@ -74,8 +74,8 @@ def verify(generated: str, sources: list[str], *, method: str, model: str = "", 
             break
         sc, idx = support(s, sources)
         bad = unsupported(s, article_text, cache)
-        asks_new = idx >= 0 and (_new_question(s, sources[idx]) or _swapped_names(s, sources[idx]))
-        if not bad["numbers"] and not bad["entities"] and sc >= min_support and not asks_new:
+        misreads = idx >= 0 and _misreads(s, sources[idx])
+        if not bad["numbers"] and not bad["entities"] and sc >= min_support and not misreads:
             out.append(SummarySentence(s, min(1.0, sc), idx, "abstractive"))  # generated, verified
         elif idx >= 0 and idx not in used_src and sc >= 0.2:
             out.append(SummarySentence(sources[idx], 1.0, idx, "copied"))  # the guard's replacement
@@ -111,14 +111,19 @@ def verify_rewrites(rewrites: list[str], picks: list[int], sources: list[str], *
         first = split_sentences(clean_generation(r))[:1]
         s = first[0] if first else ""
         sc = support(s, sources)[0] if len(tokens(s)) >= 3 else 0.0
-        if (sc >= min_support and not any(unsupported(s, article_text, cache).values())
-                and not _new_question(s, sources[i]) and not _swapped_names(s, sources[i])):
+        if sc >= min_support and not any(unsupported(s, article_text, cache).values()) and not _misreads(s, sources[i]):
             out.append(SummarySentence(s, min(1.0, sc), i, "abstractive"))
         else:
             out.append(SummarySentence(sources[i], 1.0, i, "copied"))
     if not out and sources:
         out.append(SummarySentence(sources[0], 1.0, 0, "copied"))
     return _summary(out, article_text, cache, method, model)
+
+
+def _misreads(rewrite: str, source: str) -> bool:
+    """The rewrite says something its source does not, though every number and name checks out: it asks a
+    question the source does not ask, or two names in it trade the words they modify."""
+    return _new_question(rewrite, source) or _swapped_names(rewrite, source)
 
 
 def _swapped_names(rewrite: str, source: str) -> bool:

@@ -969,8 +969,7 @@ def train_copy_chooser(args):
         where += [(k, j) for j in kept]
     X = np.vstack(feats)
     r2_base = np.array(rouge_per_example([x.text for x in base], refs)["rouge2"])
-    alt = [" ".join(arts[k].sentences[z.source_index] if jj == j else z.text for jj, z in enumerate(base[k].sentences))
-           for k, j in where]
+    alt = [put_back(base[k], list(arts[k].sentences), {j}).text for k, j in where]
     story = np.array([k for k, _ in where])
     y = (np.array(rouge_per_example(alt, [refs[k] for k in story])["rouge2"]) > r2_base[story]).astype(int)
 
