@@ -312,6 +312,13 @@ def _selector_kind(c: dict, with_context: bool = True) -> str:
     return kind + (" + a MiniLM context scorer" if with_context and _get(c, "selector", "context") else "")
 
 
+def _device_words(device: str | None) -> str:
+    """Where a training run ran, as its metadata records it (runs before the record: this machine's 2 CPU cores)."""
+    if not device:
+        return "2 CPU cores"
+    return device if device.startswith("cpu") else f"one {device} GPU"
+
+
 def _context_desc(c: dict) -> str:
     """The selector's context scorer, when the folder ships one (else "")."""
     ctx = _get(c, "selector", "context")
@@ -324,9 +331,11 @@ def _context_desc(c: dict) -> str:
             "a residual added to the MLP's logit (sentences past the window keep the MLP's). Trained with binary "
             f"cross-entropy on the greedy-oracle labels of {fmt(ctx.get('n_stories'))} train stories, {fmt(k.get('epochs'))} "
             f"epoch{'' if k.get('epochs') == 1 else 's'}, "
-            f"batch {fmt(k.get('batch_size'))}, lr {fmt(k.get('lr'))}, {fmt(ctx.get('train_seconds'), 0)} s on 2 CPU cores "
+            f"batch {fmt(k.get('batch_size'))}, lr {fmt(k.get('lr'))}, {fmt(ctx.get('train_seconds'), 0)} s on "
+            f"{_device_words(ctx.get('device'))} "
             f"(`{fmt(ctx.get('command'))}`; selector-alone validation table in `training/results/summarizer_context.json`). "
-            "Weights: `weights.safetensors` (LoRA + head, fp32).")
+            + (f"Chosen as {ctx['selection']}. " if ctx.get("selection") else "")
+            + "Weights: `weights.safetensors` (LoRA + head, fp32).")
 
 
 def _batch_note(c: dict, n: dict) -> str:

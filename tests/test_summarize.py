@@ -3,6 +3,7 @@
 import pytest
 
 from newsml.summarize_verify import unsupported, verify
+from tests.conftest import DATA_DIR, needs_data
 
 SOURCES = [
     "North Korea sent an estimated 14,000 troops to Russia, Ukrainian officials said.",
@@ -297,6 +298,31 @@ def test_set_overrides_reach_every_lora_stage_and_are_refused_elsewhere(tmp_path
     assert (cfg.lr, cfg.batch_size, cfg.n_examples) == (1e-4, 4, 100)
     with pytest.raises(SystemExit):
         main(["--stage", "eval", "--set", "lr=1e-4"])
+
+
+@needs_data("cnn_dailymail", "validation.jsonl.gz")
+def test_cnn_stories_are_split_once_then_read_from_the_cache(tmp_path, monkeypatch):
+    """The training stages' story reader: a whole split is cached (keyed by the data file), a second read comes
+    from the cache with the same sentences, `limit` reads the first stories, and changed data is split anew."""
+    import gzip
+    import itertools
+
+    from training.train_summarizer import cnn_stories
+
+    monkeypatch.setenv("NEWSML_CACHE", str(tmp_path / "cache"))
+    src = DATA_DIR / "cnn_dailymail" / "validation.jsonl.gz"
+    (tmp_path / "data" / "cnn_dailymail").mkdir(parents=True)
+    dest = tmp_path / "data" / "cnn_dailymail" / "validation.jsonl.gz"
+    with gzip.open(src, "rt") as f:
+        rows = list(itertools.islice(f, 4))
+    dest.write_bytes(gzip.compress("".join(rows).encode()))
+    first = cnn_stories(tmp_path / "data", "validation")
+    cached = list((tmp_path / "cache" / "cnn_stories").glob("validation-*.json.gz"))
+    assert len(first) == 4 and len(cached) == 1 and all(len(sents) > 3 for sents, _, _ in first)
+    assert cnn_stories(tmp_path / "data", "validation") == first
+    assert cnn_stories(tmp_path / "data", "validation", limit=2) == first[:2]
+    dest.write_bytes(gzip.compress("".join(rows[:3]).encode()))
+    assert cnn_stories(tmp_path / "data", "validation") == first[:3]
 
 
 def test_copy_chooser_puts_back_only_the_rewrites_it_scores_above_threshold():
