@@ -75,9 +75,10 @@ def test_summarizer_card_describes_a_context_scorer_when_the_folder_has_one():
     from newsml.summarize import DEFAULT_PATH
 
     shipped = json.loads((DEFAULT_PATH / "config.json").read_text())
-    assert shipped["selector"]["context"]["config"]["epochs"] == 2  # the shipped folder has one, and the card says so
+    assert shipped["selector"]["context"]["config"]["epochs"] == 3  # the shipped folder has one, and the card says so
     design, training = _summarizer_design(shipped), _summarizer_training(shipped, "")
     assert "+ a MiniLM context scorer" in design
     mlp_only = {**shipped, "selector": {k: v for k, v in shipped["selector"].items() if k != "context"}}
     assert "context scorer" not in _summarizer_design(mlp_only) + _summarizer_training(mlp_only, "")
-    assert "first 384 tokens" in training and "5500 train stories" in training and "--stage context --install" in training
+    assert "first 512 tokens" in training and "5500 train stories" in training and "--stage context --install" in training
+    assert "s on one NVIDIA H100 80GB HBM3 GPU" in training  # where it trained, from the run's metadata

@@ -928,7 +928,7 @@ def install_rewriter(adapter: Path, best: tuple, tuning: dict) -> None:
     print(f"installed into {DEFAULT_PATH}", flush=True)
 
 
-SUMMARIZER_VERSION = "2.3"  # 2.0: rewriter on 3,200 pairs; 2.1: resumed to 6,400 pairs; 2.2: + context scorer (2 epochs); 2.3: + copy chooser
+SUMMARIZER_VERSION = "2.4"  # 2.0: rewriter on 3,200 pairs; 2.1: resumed to 6,400 pairs; 2.2: + context scorer (2 epochs); 2.3: + copy chooser; 2.4: context scorer on all 6 layers, 512 tokens, 3 epochs (GPU), chooser refit
 REWRITE_MAX_NEW_TOKENS = 40  # highlights are ~12 words (~16 tokens); 40 leaves room, never runs away
 
 
