@@ -533,7 +533,9 @@ text-generation pipeline on the same model and prompts, unbatched: {fmt(_get(r, 
 This machine's speed varies by 10-40% between sessions and runs (the unchanged topic model measured 23.8 to 39.6 articles/s
 across sessions), {_speed_margin(n.get('articles_per_s'))}.
 {_decoder_note()}
-Validation numbers: the tuning table above.''')}
+Validation numbers: the tuning table above. Every choice was made on validation; the test split was scored for every
+shipped version (the whole-summary 1.x, 2.0 to 2.4; some twice, e.g. after a verifier rule) and once for a rejected candidate (`training/results/summarizer_dev_runs.json`), so these
+test numbers are not a clean single-shot estimate.''')}
 {_section("How to Get Started", '''```python
 from newsml import Summarizer
 s = Summarizer.from_pretrained()

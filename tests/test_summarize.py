@@ -3,7 +3,6 @@
 import pytest
 
 from newsml.summarize_verify import unsupported, verify
-from tests.conftest import DATA_DIR, needs_data
 
 SOURCES = [
     "North Korea sent an estimated 14,000 troops to Russia, Ukrainian officials said.",
@@ -300,25 +299,27 @@ def test_set_overrides_reach_every_lora_stage_and_are_refused_elsewhere(tmp_path
         main(["--stage", "eval", "--set", "lr=1e-4"])
 
 
-@needs_data("cnn_dailymail", "validation.jsonl.gz")
 def test_cnn_stories_are_split_once_then_read_from_the_cache(tmp_path, monkeypatch):
-    """The training stages' story reader: a whole split is cached (keyed by the data file), a second read comes
-    from the cache with the same sentences, `limit` reads the first stories, and changed data is split anew."""
+    """The training stages' story reader on the fixture CNN stories: a whole split is cached (keyed by the data
+    file), a second read comes from the cache with the same sentences, `limit` reads the first stories, and
+    changed data is split anew."""
     import gzip
-    import itertools
+    import json
 
+    from tests.conftest import ROOT
     from training.train_summarizer import cnn_stories
 
     monkeypatch.setenv("NEWSML_CACHE", str(tmp_path / "cache"))
-    src = DATA_DIR / "cnn_dailymail" / "validation.jsonl.gz"
+    fixtures = [json.loads(x) for x in (ROOT / "benchmarks" / "fixtures" / "sample_articles.jsonl").open()]
+    rows = [json.dumps({"article": r["text"], "highlights": r["reference"]}) + "\n"
+            for r in fixtures if r["dataset"] == "cnn_dailymail"][:4]
     (tmp_path / "data" / "cnn_dailymail").mkdir(parents=True)
     dest = tmp_path / "data" / "cnn_dailymail" / "validation.jsonl.gz"
-    with gzip.open(src, "rt") as f:
-        rows = list(itertools.islice(f, 4))
     dest.write_bytes(gzip.compress("".join(rows).encode()))
     first = cnn_stories(tmp_path / "data", "validation")
     cached = list((tmp_path / "cache" / "cnn_stories").glob("validation-*.json.gz"))
     assert len(first) == 4 and len(cached) == 1 and all(len(sents) > 3 for sents, _, _ in first)
+    assert first[0][2] == fixtures[[r["dataset"] for r in fixtures].index("cnn_dailymail")]["reference"]
     assert cnn_stories(tmp_path / "data", "validation") == first
     assert cnn_stories(tmp_path / "data", "validation", limit=2) == first[:2]
     dest.write_bytes(gzip.compress("".join(rows[:3]).encode()))
