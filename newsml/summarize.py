@@ -5,7 +5,8 @@
 
 1. **select** (`summarize_select.py`): a small MLP sentence scorer trained on ROUGE-oracle labels ranks
    the body sentences, plus (when the folder has one) a residual from MiniLM reading the article's first
-   384 tokens at once (any input length is safe: features are linear, the window and prompts are bounded).
+   tokens at once (the shipped scorer: 512; any input length is safe: features are linear, the window and
+   prompts are bounded).
 2. **generate**: a causal LM continues short prompts (`summarize_prompt.py`); batched, length-sorted,
    greedy (`summarize_generate.py`: the shared instruction read once, finished rows leave the batch).
    The shipped model runs in `generation_mode` "sentences": each of the best sentences is rewritten into
