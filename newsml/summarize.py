@@ -193,14 +193,21 @@ class Summarizer:
         go through `generate` together, so short rewrites batch well."""
         scored = [self.scored_rewrite_picks(a) for a in arts]
         prompts = [q for a, (p, _) in zip(arts, scored) for q in self._sentence_prompts(a, p)]
-        flat = iter(self.generate(prompts, batch_size=batch_size * SENTENCE_PROMPTS_PER_ARTICLE))
+        return self.verified_rewrites(arts, scored, self.generate(prompts, batch_size=batch_size * SENTENCE_PROMPTS_PER_ARTICLE))
+
+    def verified_rewrites(self, arts, scored, rewrites: list[str], chooser: bool = True) -> list[Summary]:
+        """Steps 3-4 of sentence mode: `rewrites` (the generator's texts for every article's picks, in order;
+        `scored`: each article's `scored_rewrite_picks`) verified per article, then the copy chooser when the
+        config has one (`chooser=False` skips it: the copy stage's summaries as they are without one)."""
+        flat = iter(rewrites)
         name = f"{self.config['name']}@{self.config['version']}"
-        chooser = self.config.get("copy_chooser")
+        ch = self.config.get("copy_chooser") if chooser else None
         out = []
         for a, (p, scores) in zip(arts, scored):
-            s = verify_rewrites([next(flat) for _ in p], p, list(a.sentences), method="select+rewrite+verify",
+            sents = list(a.sentences)
+            s = verify_rewrites([next(flat) for _ in p], p, sents, method="select+rewrite+verify",
                                 model=name, min_support=self.config["min_support"])
-            out.append(choose_copies(s, list(a.sentences), a.text, scores, chooser) if chooser else s)
+            out.append(choose_copies(s, sents, a.text, scores, ch) if ch else s)
         return out
 
     def save_pretrained(self, path: str | Path) -> None:

@@ -2,8 +2,8 @@
 
 A generated sentence is kept only if every number and every capitalised name in it occurs in the
 article, it overlaps some source sentence (support >= `min_support`), it is not a question where
-that source is none, and no two names in it trade the words they modify in that source. Otherwise the source sentence that best covers it replaces it (once), or it is
-dropped. Pure functions, no model.
+that source is none, and no two names in it trade the words they modify in that source. Otherwise
+the source sentence that best covers it replaces it (once), or it is dropped. Pure functions, no model.
 """
 
 from __future__ import annotations

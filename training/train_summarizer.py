@@ -957,7 +957,7 @@ def train_copy_chooser(args):
     5-fold cross-fitting by story gives every rewrite a probability from a model that did not see its story; the
     threshold is the lowest that keeps the validation summaries' novel-bigram rate >= COPY_MIN_NOVELTY (set by
     novelty, not by ROUGE); the final model is fit on all rewrites. The rewrites are cached in --out.
-    `--install` writes the chooser into the shipped config (version 2.3)."""
+    `--install` writes the chooser into the shipped config (version SUMMARIZER_VERSION)."""
     import hashlib
 
     import numpy as np
@@ -970,14 +970,13 @@ def train_copy_chooser(args):
     from newsml.article import Article
     from newsml.summarize import SENTENCE_PROMPTS_PER_ARTICLE, Summarizer
     from newsml.summarize_copy import FEATURES, copy_features, put_back
-    from newsml.summarize_verify import verify_rewrites
 
     torch.set_num_threads(args.threads or 2)
     t0 = time.time()
     rows = list(read_jsonl(Path(args.data_dir) / "cnn_dailymail" / "validation.jsonl.gz"))[: args.limit]
     s = Summarizer.from_pretrained()
-    s.config.pop("copy_chooser", None)  # the rewrites and summaries as they are without a chooser
     arts = [Article(text=r["article"]) for r in rows]
+    sents = [list(a.sentences) for a in arts]
     scored = [s.scored_rewrite_picks(a) for a in arts]
     prompts = [q for a, (p, _) in zip(arts, scored) for q in s._sentence_prompts(a, p)]
     out = Path(args.out)
@@ -988,19 +987,17 @@ def train_copy_chooser(args):
     if cached.get("key") != key:
         cached = {"key": key, "rewrites": s.generate(prompts, batch_size=16 * SENTENCE_PROMPTS_PER_ARTICLE)}
         cache.write_text(json.dumps(cached))
-    it = iter(cached["rewrites"])
-    base = [verify_rewrites([next(it) for _ in p], p, list(a.sentences), method="select+rewrite+verify",
-                            min_support=s.config["min_support"]) for a, (p, _) in zip(arts, scored)]
+    base = s.verified_rewrites(arts, scored, cached["rewrites"], chooser=False)  # the summaries without a chooser
     refs = ["\n".join(h.strip() for h in r["highlights"].split("\n") if h.strip()) for r in rows]
     texts = [r["article"] for r in rows]
     feats, where = [], []
     for k, (a, x, (_, sc)) in enumerate(zip(arts, base, scored)):
-        kept, X = copy_features(x, list(a.sentences), a.text, sc)
+        kept, X = copy_features(x, sents[k], a.text, sc)
         feats.append(X)
         where += [(k, j) for j in kept]
     X = np.vstack(feats)
     r2_base = np.array(rouge_per_example([x.text for x in base], refs)["rouge2"])
-    alt = [put_back(base[k], list(arts[k].sentences), {j}).text for k, j in where]
+    alt = [put_back(base[k], sents[k], {j}).text for k, j in where]
     story = np.array([k for k, _ in where])
     y = (np.array(rouge_per_example(alt, [refs[k] for k in story])["rouge2"]) > r2_base[story]).astype(int)
 
@@ -1016,7 +1013,7 @@ def train_copy_chooser(args):
 
     def copied(n):  # the summaries with the n most likely copies put back
         back = [where[i] for i in np.argsort(-p, kind="stable")[:n]]
-        return [put_back(x, list(arts[k].sentences), {j for kk, j in back if kk == k}) for k, x in enumerate(base)]
+        return [put_back(x, sents[k], {j for kk, j in back if kk == k}) for k, x in enumerate(base)]
 
     def novelty(n):
         return compute_novel_bigrams([x.text for x in copied(n)], texts)["novel_bigram_rate"]
