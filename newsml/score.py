@@ -308,7 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=1, help="processes on this machine (one core each)")
     p.add_argument("--resume", action="store_true", help="skip ids already in --output (after a crash)")
     p.add_argument("--fail-on-error", action="store_true", help=f"exit {EXIT_RECORD_ERRORS} if any record errored")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="no progress or summary on stderr (nor transformers' loading bars)")
     p.add_argument("--timings", action="store_true", help="include per-component seconds (output no longer byte-stable)")
     p.add_argument("--engine", default="local", choices=["local", "ray"])
     p.add_argument("--ray-address", default=None, help="existing Ray cluster (e.g. auto or ray://host:10001)")
@@ -327,6 +327,10 @@ def main(argv=None) -> int:
     bad = set(comps) - {"topic", "stance", "summary"}
     if bad:
         p.error(f"--components has unknown names {sorted(bad)}; valid: topic,stance,summary")
+    if a.quiet:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
     claims = None
     if a.claims_file:
         claims = [x.strip() for x in Path(a.claims_file).read_text(encoding="utf-8").splitlines() if x.strip()]

@@ -88,9 +88,13 @@ class Summarizer:
             except OSError as e:
                 raise ModelLoadError(f"cannot load generator {name!r}: {e}") from None
             if self.adapter_dir is not None:
+                import warnings
+
                 from peft import PeftModel
 
-                model = PeftModel.from_pretrained(model, str(self.adapter_dir))
+                with warnings.catch_warnings():  # peft reads a property transformers 5 deprecates; not the user's concern
+                    warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing", category=FutureWarning)
+                    model = PeftModel.from_pretrained(model, str(self.adapter_dir))
                 model = model.merge_and_unload()  # plain model: faster generation, no peft at run time
             tok.padding_side = "left"
             if tok.pad_token is None:

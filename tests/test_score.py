@@ -41,6 +41,7 @@ def test_mixed_good_and_bad_records(tmp_path):
     out = tmp_path / "out.jsonl"
     r = run_cli(str(src), "--output", str(out), "--components", "topic", "--quiet")
     assert r.returncode == 0, r.stderr
+    assert "Loading weights" not in r.stderr  # --quiet also silences transformers' loading bars
     recs = read_jsonl(out)
     assert len(recs) == len(lines)  # nothing dropped
     by_id = {x["id"]: x for x in recs}
