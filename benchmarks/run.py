@@ -154,8 +154,8 @@ def bench_topic(rows, device, data_dir: Path | None, plots_dir: Path | None, ste
     if data_dir is not None:  # baselines in the same run: TF-IDF + LR on the same training data
         train = {ds: [json.loads(x) for x in gzip.open(data_dir / ds / fn, "rt", encoding="utf-8")]
                  for ds, fn in (("ag_news", "newsml_train.jsonl.gz"), ("bbc_news", "train.jsonl.gz"))}
-        # (a) one model on the merged 6-label data, as newsml; (b) one per dataset on its own labels only, the
-        # easier task issue 3's baseline figures resemble: the gap is what the merge costs a linear model
+        # (a) one model on the merged 6-label data, as newsml; (b) one per dataset on its own labels only, an
+        # easier task: the gap between them is what the merge costs a linear model
         merged = _tfidf_lr_probs(train["ag_news"] + train["bbc_news"], texts, clf.labels)
         out["baseline_tfidf_lr"], out["baseline_tfidf_lr_own_labels"] = {}, {}
         for ds in sorted({r["dataset"] for r in rows}):
