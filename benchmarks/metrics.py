@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
+
+from newsml.text import tokens
 
 
 def compute_classification(predictions, references, labels=None) -> dict:
@@ -79,8 +79,8 @@ def compute_novel_bigrams(summaries, articles) -> dict:
     """Share of summary bigrams that never occur in the article (abstractiveness)."""
     novel = total = 0
     for s, a in zip(summaries, articles):
-        st = re.findall(r"[a-z0-9]+", s.lower())
-        at = _ngrams(re.findall(r"[a-z0-9]+", a.lower()), 2)
+        st = tokens(s)
+        at = _ngrams(tokens(a), 2)
         bg = _ngrams(st, 2)
         novel += len(bg - at)
         total += len(bg)

@@ -36,12 +36,11 @@ from benchmarks.metrics import (
     rouge_means,
     rouge_per_example,
 )
+from training.train_topic import LABEL_MAP, row_text
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures"
-TOPIC_MAP = {"World": "world", "Sports": "sport", "Business": "business", "Sci/Tech": "science_technology",
-             "business": "business", "sport": "sport", "tech": "science_technology", "politics": "politics",
-             "entertainment": "entertainment"}
+TOPIC_MAP = {src: label for m in LABEL_MAP.values() for src, label in m.items()}  # every dataset's label -> newsml's
 
 
 def hardware(device: str) -> dict:
@@ -120,7 +119,7 @@ def _tfidf_lr_probs(train: list[dict], texts: list[str], labels: list[str]) -> n
     from sklearn.linear_model import LogisticRegression
 
     vec = TfidfVectorizer()
-    X = vec.fit_transform([r["title"].strip() + ". " + r["text"].strip() for r in train])
+    X = vec.fit_transform([row_text(r) for r in train])
     lr = LogisticRegression(max_iter=2000).fit(X, [labels.index(TOPIC_MAP[r["label"]]) for r in train])
     P = np.zeros((len(texts), len(labels)))
     P[:, list(lr.classes_)] = lr.predict_proba(vec.transform(texts))
@@ -132,7 +131,7 @@ def bench_topic(rows, device, data_dir: Path | None, plots_dir: Path | None, ste
     from newsml.topic import TopicClassifier
 
     clf, load_s = timed(TopicClassifier.from_pretrained)
-    texts = [r["title"].strip() + ". " + r["text"].strip() for r in rows]  # as in training/train_topic.py
+    texts = [row_text(r) for r in rows]
     clf.predict(texts[:2])  # warm-up: loads MiniLM
     P, secs = timed(clf.predict_proba, texts)
     out = {"load_s": load_s, "n": len(rows), "articles_per_s": len(rows) / secs}

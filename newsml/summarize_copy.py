@@ -10,12 +10,11 @@ summaries' novel-bigram rate >= 16.5% (`training/train_summarizer.py --stage cop
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 import numpy as np
 
-from newsml.text import entities, numbers
+from newsml.text import entities, numbers, tokens
 from newsml.types import Summary, SummarySentence
 
 FEATURES = ("source_words", "rewrite_words", "rewrite_to_source_words", "support", "rewrite_novel_bigrams",
@@ -25,7 +24,7 @@ FEATURES = ("source_words", "rewrite_words", "rewrite_to_source_words", "support
 
 
 def _bigrams(text: str) -> set:
-    t = re.findall(r"[a-z0-9]+", text.lower())
+    t = tokens(text)
     return {a + " " + b for a, b in zip(t, t[1:])}
 
 

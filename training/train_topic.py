@@ -93,6 +93,11 @@ def is_val(text: str, frac: float) -> bool:
     return int(hashlib.sha256(("val:" + text).encode()).hexdigest(), 16) % 1000 < frac * 1000
 
 
+def row_text(r: dict) -> str:
+    """A labelled row's classification text, "title. text" (the benchmark joins test rows the same way)."""
+    return r["title"].strip() + ". " + r["text"].strip()
+
+
 def load_default(data_dir: Path):
     """{split: [(text, label, dataset)]} from AG News + BBC with the LABEL_MAP above."""
     out = {"train": [], "test": []}
@@ -100,7 +105,7 @@ def load_default(data_dir: Path):
     for ds, (tr, te) in files.items():
         for split, fn in (("train", tr), ("test", te)):
             for r in read_jsonl(data_dir / ds / fn):
-                out[split].append((r["title"].strip() + ". " + r["text"].strip(), LABEL_MAP[ds][r["label"]], ds))
+                out[split].append((row_text(r), LABEL_MAP[ds][r["label"]], ds))
     return out
 
 
