@@ -87,6 +87,12 @@ def compute_novel_bigrams(summaries, articles) -> dict:
     return {"novel_bigram_rate": novel / total if total else 0.0}
 
 
+def compute_guard_share(summaries) -> dict:
+    """Share of the summaries' sentences that the verifier's guard replaced by their source (kind "copied")."""
+    n = sum(len(x.sentences) for x in summaries)
+    return {"guard_replaced_share": sum(z.kind == "copied" for x in summaries for z in x.sentences) / max(1, n)}
+
+
 def compute_faithfulness(summaries, articles) -> dict:
     """Numbers and names in summaries that the article lacks (per summary, and as rates)."""
     from newsml.text import entities, numbers

@@ -29,6 +29,7 @@ from benchmarks.metrics import (
     compute_ece,
     compute_faithfulness,
     compute_fnc,
+    compute_guard_share,
     compute_latency,
     compute_macro_f1_ci,
     compute_novel_bigrams,
@@ -228,12 +229,11 @@ def bench_summary(rows, device, batch_size=16):
     out["lead3"], out["selector"] = rouge_means(per["lead3"]), rouge_means(per["selector"])
     res, secs = timed(s.summarize, arts, batch_size=batch_size)
     texts = [x.text for x in res]
-    n_sent = sum(len(x.sentences) for x in res)
     per_newsml = rouge_per_example(texts, refs)
     out["newsml"] = {**rouge_means(per_newsml), **compute_faithfulness(texts, [r["text"] for r in rows]),
                      "ci95": compute_rouge_ci(per_newsml, per),
                      **compute_novel_bigrams(texts, [r["text"] for r in rows]),
-                     "guard_replaced_share": sum(z.kind == "copied" for x in res for z in x.sentences) / max(1, n_sent),
+                     **compute_guard_share(res),
                      "articles_per_s": len(rows) / secs, "batch_size": batch_size}
     # the plain transformers pipeline on the same generator and prompts, unbatched (speed reference)
     out["pipeline_baseline"] = _pipeline_speed(s, arts[: min(4, len(arts))])

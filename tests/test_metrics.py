@@ -9,6 +9,7 @@ from benchmarks.metrics import (
     compute_ece,
     compute_faithfulness,
     compute_fnc,
+    compute_guard_share,
     compute_macro_f1_ci,
     compute_novel_bigrams,
     compute_rouge,
@@ -67,3 +68,15 @@ def test_bootstrap_intervals():
     assert c["rouge1"][0] <= compute_rouge(preds, refs)["rouge1"] <= c["rouge1"][1] <= 100
     lo, hi = compute_macro_f1_ci([0, 1, 1, 0, 1, 0], [0, 1, 0, 0, 1, 1], labels=[0, 1])
     assert 0 <= lo <= compute_classification([0, 1, 1, 0, 1, 0], [0, 1, 0, 0, 1, 1])["macro_f1"] <= hi <= 1
+
+
+def test_guard_share_counts_copied_sentences_over_all_summaries():
+    from newsml.types import Summary, SummarySentence
+
+    def summ(*kinds):
+        sents = tuple(SummarySentence(f"s{i}", 1.0, i, k) for i, k in enumerate(kinds))
+        return Summary(" ".join(x.text for x in sents), sents, "t", True)
+
+    out = compute_guard_share([summ("abstractive", "copied", "extracted"), summ("copied")])
+    assert out == {"guard_replaced_share": 0.5}  # 2 of 4 sentences
+    assert compute_guard_share([]) == {"guard_replaced_share": 0.0}

@@ -771,7 +771,7 @@ def tune(args):
 
     import torch
 
-    from benchmarks.metrics import compute_faithfulness, compute_novel_bigrams, compute_rouge
+    from benchmarks.metrics import compute_faithfulness, compute_guard_share, compute_novel_bigrams, compute_rouge
     from newsml.article import Article
     from newsml.safe_io import write_manifest
     from newsml.summarize import DEFAULT_PATH, Summarizer
@@ -800,10 +800,9 @@ def tune(args):
         outs = [verify(t, list(a.sentences), method="t", max_sentences=k, min_support=ms, fill=p,
                        min_words=mw, max_abstractive=ma) for t, a, p in zip(raw, arts, picks)]
         texts = [o.text for o in outs]
-        n_sent = sum(len(o.sentences) for o in outs)
         table[(ms, mw, k, ma)] = {**compute_rouge(texts, refs), **compute_novel_bigrams(texts, [r["article"] for r in rows]),
                               "unsupported_entity_rate": compute_faithfulness(texts, [r["article"] for r in rows])["unsupported_entity_rate"],
-                              "guard_replaced_share": sum(x.kind == "copied" for o in outs for x in o.sentences) / max(1, n_sent)}
+                              **compute_guard_share(outs)}
         print(ms, mw, k, ma, json.dumps({k_: round(v, 4) for k_, v in table[(ms, mw, k, ma)].items()}), flush=True)
     # ROUGE sum, but only among settings that keep summaries abstractive (novel bigrams >= 15% plus a
     # margin: the last test run came 1.5 points under its validation rate) and faithful (unsupported
@@ -834,7 +833,7 @@ def tune_sentences(args):
 
     import torch
 
-    from benchmarks.metrics import compute_faithfulness, compute_novel_bigrams, compute_rouge
+    from benchmarks.metrics import compute_faithfulness, compute_guard_share, compute_novel_bigrams, compute_rouge
     from newsml.article import Article
     from newsml.summarize import SENTENCE_PROMPTS_PER_ARTICLE, Summarizer
     from newsml.summarize_prompt import build_sentence_prompt
@@ -874,11 +873,10 @@ def tune_sentences(args):
                 picks = summ.selector.summary_picks(a.sentences, a.title, words=words, max_sentences=k)
                 outs.append(verify_rewrites([rw[i] for i in picks], picks, list(a.sentences), method="t", min_support=ms))
             texts = [o.text for o in outs]
-            n_sent = sum(len(o.sentences) for o in outs)
             m = (words, k, ms, rp, nr)
             table[m] = {**compute_rouge(texts, refs), **compute_novel_bigrams(texts, docs),
                         "unsupported_entity_rate": compute_faithfulness(texts, docs)["unsupported_entity_rate"],
-                        "guard_replaced_share": sum(x.kind == "copied" for o in outs for x in o.sentences) / max(1, n_sent),
+                        **compute_guard_share(outs),
                         "words": sum(len(t.split()) for t in texts) / len(texts)}
             print(m, json.dumps({k_: round(v, 4) for k_, v in table[m].items()}), flush=True)
     ok = [m for m in table if table[m]["novel_bigram_rate"] >= 0.15 + NOVELTY_MARGIN
@@ -966,7 +964,7 @@ def train_copy_chooser(args):
     from sklearn.metrics import roc_auc_score
     from sklearn.preprocessing import StandardScaler
 
-    from benchmarks.metrics import compute_novel_bigrams, rouge_means, rouge_per_example
+    from benchmarks.metrics import compute_guard_share, compute_novel_bigrams, rouge_means, rouge_per_example
     from newsml.article import Article
     from newsml.summarize import SENTENCE_PROMPTS_PER_ARTICLE, Summarizer
     from newsml.summarize_copy import FEATURES, copy_features, put_back
@@ -1025,10 +1023,8 @@ def train_copy_chooser(args):
     threshold = float(np.sort(p)[::-1][lo - 1]) if lo else 1.0
 
     def report(summaries):
-        n = sum(len(x.sentences) for x in summaries)
         return {**rouge_means(rouge_per_example([x.text for x in summaries], refs)),
-                **compute_novel_bigrams([x.text for x in summaries], texts),
-                "guard_replaced_share": sum(z.kind == "copied" for x in summaries for z in x.sentences) / max(1, n),
+                **compute_novel_bigrams([x.text for x in summaries], texts), **compute_guard_share(summaries),
                 "copies": sum(z.kind == "extracted" for x in summaries for z in x.sentences)}
 
     sc_, lr = fit(X, y)
