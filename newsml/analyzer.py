@@ -8,50 +8,50 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 
 from newsml.article import Article, to_article
+from newsml.components import REGISTRY
 from newsml.errors import InputValueError, check_claims, type_error
 from newsml.types import Analysis
 
-COMPONENTS = ("topic", "stance", "summary")
+_FIELDS = {f.name: f for f in dataclasses.fields(Analysis)}
 
 
 class Analyzer:
-    """Holds one model per component. Each argument is a model object, a folder path, or None (shipped).
+    """Holds one model per component (`newsml.components.REGISTRY`). Each model argument is a model object,
+    a folder path, or None (the shipped model); `summarizer` is the "summary" component's model, and any other
+    registered component's model is passed by its name. `device` goes to every model that is loaded here.
 
     Thread safety: one lock per component serialises model calls (torch models are not re-entrant on
     shared state); results from several threads equal sequential results.
     """
 
-    def __init__(self, topic=None, stance=None, summarizer=None, device: str | None = None):
+    def __init__(self, topic=None, stance=None, summarizer=None, device: str | None = None, **models):
         self.device = _check_device(device)
-        self._spec = {"topic": topic, "stance": stance, "summary": summarizer}
+        unknown = sorted(set(models) - set(REGISTRY))
+        if unknown:
+            raise InputValueError(f"Analyzer got models for unknown components {unknown}; registered: {list(REGISTRY)}")
+        self._spec = {"topic": topic, "stance": stance, "summary": summarizer, **models}
         self._models: dict = {}
-        self._errors: dict = {}
-        self._locks = {c: threading.Lock() for c in COMPONENTS}
+        self._errors: dict = {}  # component -> why its model could not be loaded (copied into each Analysis)
+        self._locks: dict = {}
 
     # -- lazy model loading ----------------------------------------------------------------------------
     def model(self, component: str):
-        """The loaded model for `component`, or None when it is not available (reason in `absent`)."""
-        if component not in COMPONENTS:
-            raise InputValueError(f"`component` must be one of {list(COMPONENTS)}, got {component!r}")
+        """The loaded model for `component`, or None when it is not available (reason in `absent_reasons`)."""
+        if component not in REGISTRY:
+            raise InputValueError(f"`component` must be one of {list(REGISTRY)}, got {component!r}")
         if component in self._models:
             return self._models[component]
-        spec = self._spec[component]
+        spec = self._spec.get(component)
         if spec is not None and not isinstance(spec, (str,)) and not hasattr(spec, "__fspath__"):
             self._models[component] = spec  # an already-built model object
             return spec
         try:
-            if component == "topic":
-                from newsml.topic import TopicClassifier as cls
-            elif component == "stance":
-                from newsml.stance import StanceClassifier as cls
-            else:
-                from newsml.summarize import Summarizer as cls
-            kwargs = {} if component == "topic" else {"device": self.device}
-            m = cls.from_pretrained(spec, **kwargs) if spec is not None else cls.from_pretrained(**kwargs)
+            m = REGISTRY[component].load(spec, device=self.device)
         except (ImportError, FileNotFoundError) as e:  # component not built / not shipped
             self._errors[component] = f"{type(e).__name__}: {e}"
             m = None
@@ -79,42 +79,30 @@ class Analyzer:
 
     def _analyze_chunk(self, arts: list[Article], claims, comps) -> list[Analysis]:
         n = len(arts)
-        topic = [None] * n
-        stance = [()] * n
-        summary = [None] * n
-        timings = {}
-        models = {}
-        absent = []
-        for c in COMPONENTS:
-            if c not in comps:
-                absent.append(c)
-                continue
-            m = self.model(c)
+        results: dict[str, list] = {}
+        timings, models, absent, reasons = {}, {}, [], {}
+        for c in REGISTRY:
+            m = self.model(c) if c in comps else None
             if m is None:
                 absent.append(c)
+                if c in comps and c in self._errors:
+                    reasons[c] = self._errors[c]
                 continue
             t0 = time.perf_counter()
-            with self._locks[c]:
-                if c == "topic":
-                    topic = m.predict(arts)
-                elif c == "stance":
-                    stance = [
-                        tuple(m.predict(a, claims if claims is not None else ([a.title] if a.title else [])))
-                        for a in arts
-                    ]
-                else:
-                    summary = m.summarize(arts)
+            with self._locks.setdefault(c, threading.Lock()):
+                results[c] = m.run(arts, claims)
             timings[c] = (time.perf_counter() - t0) / n
-            models[c] = f"{m.config['name']}@{m.config['version']}"
-        return [
-            Analysis(
-                title=a.title, source=a.source, date=a.date, n_sentences=len(a.sentences),
-                topic=topic[i], stance=stance[i], summary=summary[i],
+            models[c] = m.model_id
+        out = []
+        for i, a in enumerate(arts):
+            fields = {c: r[i] for c, r in results.items() if c in _FIELDS}
+            extra = {c: r[i] for c, r in results.items() if c not in _FIELDS}
+            out.append(Analysis(
+                title=a.title, source=a.source, date=a.date, n_sentences=len(a.sentences), **fields,
                 related=tuple(r.title for r in a.related), absent=tuple(absent),
-                timings=dict(timings), models=dict(models),
-            )
-            for i, a in enumerate(arts)
-        ]
+                timings=dict(timings), models=dict(models), absent_reasons=dict(reasons), extra=extra,
+            ))
+        return out
 
 
 def _check_device(device):
@@ -126,17 +114,18 @@ def _check_device(device):
 
 
 def _check_components(components):
+    names = list(REGISTRY)
     if components is None:
-        return set(COMPONENTS)
+        return set(names)
     if isinstance(components, str):
         components = [c.strip() for c in components.split(",") if c.strip()]
     try:
         comps = set(components)
     except TypeError:
-        raise type_error("components", f"a list drawn from {list(COMPONENTS)}", components) from None
-    bad = comps - set(COMPONENTS)
+        raise type_error("components", f"a list drawn from {names}", components) from None
+    bad = comps - set(names)
     if bad:
-        raise InputValueError(f"`components` has unknown names {sorted(map(str, bad))}; valid: {list(COMPONENTS)}")
+        raise InputValueError(f"`components` has unknown names {sorted(map(str, bad))}; valid: {names}")
     return comps
 
 

@@ -301,7 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", help="files (.jsonl/.csv/.txt/.html), directories, globs, or - for stdin")
     p.add_argument("-o", "--output", help="output file (default: stdout); a folder for --engine ray")
     p.add_argument("--format", default="jsonl", choices=["jsonl", "parquet"])
-    p.add_argument("--components", default="topic,stance,summary", help="comma list of topic,stance,summary")
+    p.add_argument("--components", default=None, help="comma list of components (default: every registered one: "
+                   "topic,stance,summary)")
     p.add_argument("--claims-file", help="one claim per line, checked against every article (default: its headline)")
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--device", default=None, choices=["cpu", "cuda"])
@@ -323,10 +324,12 @@ def main(argv=None) -> int:
         p.error("--batch-size must be >= 1")
     if a.workers < 1:
         p.error("--workers must be >= 1")
-    comps = [c.strip() for c in a.components.split(",") if c.strip()]
-    bad = set(comps) - {"topic", "stance", "summary"}
+    from newsml.components import REGISTRY
+
+    comps = [c.strip() for c in (a.components or ",".join(REGISTRY)).split(",") if c.strip()]
+    bad = set(comps) - set(REGISTRY)
     if bad:
-        p.error(f"--components has unknown names {sorted(bad)}; valid: topic,stance,summary")
+        p.error(f"--components has unknown names {sorted(bad)}; valid: {','.join(REGISTRY)}")
     if a.quiet:
         from transformers.utils import logging as hf_logging
 

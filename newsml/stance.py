@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from newsml.errors import InputValueError, check_claims
+from newsml.pretrained import Pretrained
 from newsml.safe_io import load_folder, save_folder
 from newsml.stance_features import N_SCALAR, evidence_indices, pair_features
 from newsml.types import LabelScore, StanceResult
@@ -25,7 +26,9 @@ MAX_CLAIMS = 10_000
 MAX_CLAIM_CHARS = 2_000
 
 
-class StanceClassifier:
+class StanceClassifier(Pretrained):
+    default_path = DEFAULT_PATH
+
     def __init__(self, config: dict, tensors: dict[str, np.ndarray], encoder=None):
         self.config = config
         self.labels: list[str] = list(config["labels"])
@@ -33,8 +36,8 @@ class StanceClassifier:
         self._encoder = encoder
 
     @classmethod
-    def from_pretrained(cls, path: str | Path | None = None, encoder=None, device: str | None = None) -> StanceClassifier:
-        config, tensors, _ = load_folder(Path(path) if path else DEFAULT_PATH, ARCHITECTURE)
+    def from_pretrained(cls, path: str | Path | None = None, *, device: str | None = None, encoder=None) -> StanceClassifier:
+        config, tensors, _ = load_folder(cls.folder(path), ARCHITECTURE)
         if encoder is None and device:
             from newsml.encoder import SentenceEncoder
 
@@ -96,10 +99,14 @@ class StanceClassifier:
                     score=float(p[k]),
                     scores=tuple(LabelScore(self.labels[j], float(p[j])) for j in order),
                     evidence=tuple(sents[j] for j in ev),
-                    model=f"{self.config['name']}@{self.config['version']}",
+                    model=self.model_id,
                 )
             )
         return out
+
+    def run(self, articles, claims=None) -> list[tuple[StanceResult, ...]]:
+        """The component protocol: for each Article, its stance towards every claim (None: its own headline)."""
+        return [tuple(self.predict(a, claims if claims is not None else ([a.title] if a.title else []))) for a in articles]
 
 
 def _log_softmax(z: np.ndarray) -> np.ndarray:

@@ -26,6 +26,7 @@ import threading
 from pathlib import Path
 
 from newsml.errors import ModelLoadError, type_error
+from newsml.pretrained import Pretrained
 from newsml.summarize_copy import choose_copies
 from newsml.summarize_generate import greedy_decode
 from newsml.summarize_prompt import build_prompt, build_sentence_prompt
@@ -38,7 +39,9 @@ DEFAULT_PATH = Path(__file__).parent / "models" / "summarizer"
 SENTENCE_PROMPTS_PER_ARTICLE = 4  # sentence mode: generate() batches batch_size x this many prompts
 
 
-class Summarizer:
+class Summarizer(Pretrained):
+    default_path = DEFAULT_PATH
+
     def __init__(self, config: dict, selector: SentenceSelector, generator: str | None, adapter_dir: Path | None,
                  device: str | None = None):
         self.config = config
@@ -51,13 +54,13 @@ class Summarizer:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_pretrained(cls, path: str | Path | None = None, *, generator: str | None = None,
-                        use_adapter: bool = True, device: str | None = None) -> Summarizer:
+    def from_pretrained(cls, path: str | Path | None = None, *, device: str | None = None,
+                        generator: str | None = None, use_adapter: bool = True) -> Summarizer:
         """Load the shipped summarizer (or a saved folder). `generator`: any HF causal-LM id or local
         path to use instead of the default base (the adapter is then skipped unless it matches)."""
         from newsml.safe_io import load_folder
 
-        folder = Path(path) if path else DEFAULT_PATH
+        folder = cls.folder(path)
         config, tensors, extra = load_folder(folder, ARCHITECTURE, extra_json=["selector.json"])
         selector = SentenceSelector.from_dict(extra["selector.json"], tensors, device=device)
         base = generator
@@ -154,7 +157,7 @@ class Summarizer:
             texts = self.generate(prompts, batch_size=batch_size)
         else:  # the selector alone picks by words (summary_picks), not by generator tokens
             picks, texts = [None] * len(arts), [None] * len(arts)
-        name = f"{self.config['name']}@{self.config['version']}"
+        name = self.model_id
         res = []
         for a, p, t in zip(arts, picks, texts):
             if t is None:
@@ -170,6 +173,10 @@ class Summarizer:
                                   min_words=self.config.get("min_words", 0),
                                   max_abstractive=self.config.get("max_abstractive", 0)))
         return res
+
+    def run(self, articles, claims=None) -> list[Summary]:
+        """The component protocol: one Summary per Article (`claims` are not read)."""
+        return self.summarize(articles)
 
     def rewrite_picks(self, article) -> list[int]:
         """Sentence mode: the selector's best sentences (article order) within `rewrite_words` source words."""
@@ -204,7 +211,7 @@ class Summarizer:
         `scored`: each article's `scored_rewrite_picks`) verified per article, then the copy chooser when the
         config has one (`chooser=False` skips it: the copy stage's summaries as they are without one)."""
         flat = iter(rewrites)
-        name = f"{self.config['name']}@{self.config['version']}"
+        name = self.model_id
         ch = self.config.get("copy_chooser") if chooser else None
         out = []
         for a, (p, scores) in zip(arts, scored):

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from newsml.errors import type_error
+from newsml.pretrained import Pretrained
 from newsml.safe_io import load_folder, save_folder
 from newsml.types import LabelScore, TopicResult
 
@@ -55,8 +56,10 @@ def article_text(x) -> tuple[str, list[str]]:
     return head + a.text, list(a.sentences)
 
 
-class TopicClassifier:
+class TopicClassifier(Pretrained):
     """Topic model. `__init__` only stores state; use `from_pretrained` or the training script."""
+
+    default_path = DEFAULT_PATH
 
     def __init__(self, config: dict, tensors: dict[str, np.ndarray], vocab: list[str], encoder=None):
         self.config = config
@@ -69,9 +72,13 @@ class TopicClassifier:
 
     # -- persistence ---------------------------------------------------------------------------------
     @classmethod
-    def from_pretrained(cls, path: str | Path | None = None, encoder=None) -> TopicClassifier:
-        path = Path(path) if path else DEFAULT_PATH
-        config, tensors, extra = load_folder(path, ARCHITECTURE, extra_json=["vocab.json"])
+    def from_pretrained(cls, path: str | Path | None = None, *, device: str | None = None, encoder=None) -> TopicClassifier:
+        """`encoder`: a SentenceEncoder to share (its device wins); else one is built on `device` at first use."""
+        config, tensors, extra = load_folder(cls.folder(path), ARCHITECTURE, extra_json=["vocab.json"])
+        if encoder is None and device:
+            from newsml.encoder import SentenceEncoder
+
+            encoder = SentenceEncoder(device=device)
         return cls(config, tensors, extra["vocab.json"], encoder=encoder)
 
     def save_pretrained(self, path: str | Path) -> None:
@@ -177,10 +184,14 @@ class TopicClassifier:
                     score=float(p[k]),
                     scores=tuple(LabelScore(self.labels[j], float(p[j])) for j in order),
                     evidence=tuple(self.evidence(sents or [text], k, n_evidence, long_form=bool(long))),
-                    model=f"{self.config['name']}@{self.config['version']}",
+                    model=self.model_id,
                 )
             )
         return out
+
+    def run(self, articles, claims=None) -> list[TopicResult]:
+        """The component protocol: one TopicResult per Article (`claims` are not read)."""
+        return self.predict(articles)
 
     def evidence(self, sentences: list[str], label_index: int, n: int = 3, long_form: bool = False) -> list[str]:
         """The sentences whose TF-IDF terms push most towards `label_index` (relative to the other labels);

@@ -76,7 +76,8 @@ class Summary:
 
 @dataclass(frozen=True)
 class Analysis:
-    """Everything `analyze` found in one article. Components not run are `None` and listed in `absent`."""
+    """Everything `analyze` found in one article. Components not run are `None` (stance: `()`) and listed in
+    `absent`; `absent_reasons` says why a requested one could not run (its model failed to load)."""
 
     title: str | None
     source: str | None
@@ -89,8 +90,13 @@ class Analysis:
     absent: tuple[str, ...] = ()  # components requested but not available / not requested
     timings: dict = field(default_factory=dict)  # seconds per component
     models: dict = field(default_factory=dict)  # component -> model name@version
+    absent_reasons: dict = field(default_factory=dict)  # component -> why it could not run (requested, not loadable)
+    extra: dict = field(default_factory=dict)  # component -> results, for components without a field here
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["timings"] = {k: round(v, 4) for k, v in self.timings.items()}
+        for k in ("absent_reasons", "extra"):  # keys only when they carry something: a full analysis's JSON is unchanged
+            if not d[k]:
+                del d[k]
         return _round(d)
