@@ -36,7 +36,7 @@ test: setup-dev  ## the default (fast) test suite, offline
 	$(BIN)/python -m pytest -q
 
 lint: setup-dev
-	$(BIN)/ruff check newsml training tests benchmarks model_cards
+	$(BIN)/ruff check newsml evaluation training tests benchmarks model_cards
 
 bench-quick: setup-dev
 	$(BIN)/python -m benchmarks.run --suite quick --device cpu

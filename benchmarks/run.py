@@ -4,16 +4,19 @@
     python -m benchmarks.run --suite full --device cpu --data-dir ../shared/data   # whole test splits
 
 Writes benchmarks/results/<suite>-<device>-<date>.json, a Markdown table (.md) and PNG plots
-(throughput vs batch size, topic reliability diagram, stance confusion matrix). `--device cuda` runs
-the same code on a GPU and falls back to CPU with a message when CUDA is absent.
+(throughput vs batch size, topic reliability diagram, stance confusion matrix), and nothing else: the model
+cards take a full run's test numbers with `python -m model_cards.generate --benchmark <that .json>`.
+`--device cuda` runs the same code on a GPU and falls back to CPU with a message when CUDA is absent.
+
+One bench function per registered component (`newsml.components.REGISTRY`; `BENCHES` below), each loading its
+model through the registry; dataset readers, metrics and baselines come from `evaluation/` (shared with
+training, which this package never imports).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
-import gzip
 import json
 import os
 import platform
@@ -24,7 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.metrics import (
+from evaluation.baselines import fnc_gbdt, tfidf_lr_probs
+from evaluation.data_readers import TOPIC_MAP, cnn_path, fnc_split, read_jsonl, references, row_text, topic_rows
+from evaluation.metrics import (
     compute_classification,
     compute_ece,
     compute_faithfulness,
@@ -37,11 +42,10 @@ from benchmarks.metrics import (
     rouge_means,
     rouge_per_example,
 )
-from training.train_topic import LABEL_MAP, row_text
+from newsml.components import REGISTRY
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures"
-TOPIC_MAP = {src: label for m in LABEL_MAP.values() for src, label in m.items()}  # every dataset's label -> newsml's
 
 
 def hardware(device: str) -> dict:
@@ -98,40 +102,20 @@ def load_samples():
     return [json.loads(x) for x in (FIXTURES / "sample_articles.jsonl").read_text().splitlines() if x.strip()]
 
 
-def full_topic_data(data_dir: Path):
-    rows = []
-    for ds, fn in (("ag_news", "newsml_test.jsonl.gz"), ("bbc_news", "test.jsonl.gz")):
-        for r in (json.loads(x) for x in gzip.open(data_dir / ds / fn, "rt", encoding="utf-8")):
-            rows.append({"dataset": ds, "title": r["title"], "text": r["text"], "label": r["label"]})
-    return rows
-
-
 def full_fnc_data(data_dir: Path):
-    op = lambda n: gzip.open(data_dir / "fnc1" / n, "rt", encoding="utf-8", newline="")  # noqa: E731
-    bodies = {r["Body ID"]: r["articleBody"] for r in csv.DictReader(op("competition_test_bodies.csv.gz"))}
-    return [{"text": bodies[r["Body ID"]], "body_id": r["Body ID"], "claim": r["Headline"], "stance": r["Stance"]}
-            for r in csv.DictReader(op("competition_test_stances.csv.gz"))]
+    bodies, stances = fnc_split(data_dir, "test")
+    return [{"text": bodies[b], "body_id": b, "claim": h, "stance": st} for h, b, st in stances]
 
 
 def _tfidf_lr_probs(train: list[dict], texts: list[str], labels: list[str]) -> np.ndarray:
-    """The topic baseline: sklearn-default TfidfVectorizer + LogisticRegression fit on `train`; probabilities for
-    `texts` over every newsml label (0 for a label the training rows lack)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    vec = TfidfVectorizer()
-    X = vec.fit_transform([row_text(r) for r in train])
-    lr = LogisticRegression(max_iter=2000).fit(X, [labels.index(TOPIC_MAP[r["label"]]) for r in train])
-    P = np.zeros((len(texts), len(labels)))
-    P[:, list(lr.classes_)] = lr.predict_proba(vec.transform(texts))
-    return P
+    """The topic baseline (`evaluation.baselines.tfidf_lr_probs`) fit on labelled topic rows `train`."""
+    return tfidf_lr_probs([row_text(r) for r in train], [labels.index(TOPIC_MAP[r["label"]]) for r in train], texts,
+                          len(labels))
 
 
 # -- suites ------------------------------------------------------------------------------------------------------
 def bench_topic(rows, device, data_dir: Path | None, plots_dir: Path | None, stem: str):
-    from newsml.topic import TopicClassifier
-
-    clf, load_s = timed(TopicClassifier.from_pretrained)
+    clf, load_s = timed(REGISTRY["topic"].load)
     texts = [row_text(r) for r in rows]
     clf.predict(texts[:2])  # warm-up: loads MiniLM
     P, secs = timed(clf.predict_proba, texts)
@@ -152,8 +136,7 @@ def bench_topic(rows, device, data_dir: Path | None, plots_dir: Path | None, ste
     out["speed"] = speed(lambda b: clf.predict(b), [{"title": r["title"], "text": r["text"]} for r in rows[:16]],
                          n_latency=16)
     if data_dir is not None:  # baselines in the same run: TF-IDF + LR on the same training data
-        train = {ds: [json.loads(x) for x in gzip.open(data_dir / ds / fn, "rt", encoding="utf-8")]
-                 for ds, fn in (("ag_news", "newsml_train.jsonl.gz"), ("bbc_news", "train.jsonl.gz"))}
+        train = {ds: topic_rows(data_dir, "train", ds) for ds in ("ag_news", "bbc_news")}
         # (a) one model on the merged 6-label data, as newsml; (b) one per dataset on its own labels only, an
         # easier task: the gap between them is what the merge costs a linear model
         merged = _tfidf_lr_probs(train["ag_news"] + train["bbc_news"], texts, clf.labels)
@@ -173,9 +156,8 @@ def bench_topic(rows, device, data_dir: Path | None, plots_dir: Path | None, ste
 
 def bench_stance(rows, device, data_dir: Path | None, plots_dir: Path | None, stem: str):
     from newsml.article import Article
-    from newsml.stance import StanceClassifier
 
-    clf, load_s = timed(StanceClassifier.from_pretrained)
+    clf, load_s = timed(REGISTRY["stance"].load)
     by_body: dict[str, list[int]] = {}
     for i, r in enumerate(rows):
         by_body.setdefault(r.get("body_id") or r["text"][:200], []).append(i)
@@ -201,26 +183,17 @@ def bench_stance(rows, device, data_dir: Path | None, plots_dir: Path | None, st
 
 
 def bench_fnc_baseline(data_dir: Path, rows):
-    from sklearn.ensemble import GradientBoostingClassifier
-
-    from training.fnc_baseline import features
-    from training.train_stance import read_fnc
-
-    bodies, stances = read_fnc(data_dir, "train")
-    X = np.stack([features(h, bodies[b]) for h, b, _ in stances])
-    gb = GradientBoostingClassifier(n_estimators=200, random_state=14128).fit(X, [s for _, _, s in stances])
-    P = gb.predict(np.stack([features(r["claim"], r["text"]) for r in rows]))
-    return compute_fnc(list(P), [r["stance"] for r in rows])
+    bodies, stances = fnc_split(data_dir, "train")
+    return compute_fnc(fnc_gbdt(bodies, stances, [(r["claim"], r["text"]) for r in rows]), [r["stance"] for r in rows])
 
 
 def bench_summary(rows, device, batch_size=16):
     from newsml.article import Article
-    from newsml.summarize import Summarizer
     from newsml.text import split_sentences
 
-    s, load_s = timed(Summarizer.from_pretrained, device=device)
+    s, load_s = timed(REGISTRY["summary"].load, device=device)
     _, gen_load_s = timed(s.load)
-    refs = ["\n".join(h.strip() for h in r["reference"].split("\n") if h.strip()) for r in rows]
+    refs = [references(r["reference"]) for r in rows]
     arts = [Article(text=r["text"]) for r in rows]
     out = {"load_s": load_s + gen_load_s, "n": len(rows)}
     lead3 = [" ".join(split_sentences(r["text"])[:3]) for r in rows]
@@ -322,53 +295,6 @@ def _plot_throughput(res, path):
     plt.close(fig)
 
 
-def refresh_cards(r: dict) -> None:
-    """Full suite: copy this run's test numbers into training/results/*.json and regenerate the cards,
-    so every number in a card is a number in this run's JSON."""
-    from model_cards.generate import RESULTS, write_card
-
-    def update(name, fn):
-        p = RESULTS / name
-        d = json.loads(p.read_text()) if p.exists() else {}
-        fn(d)
-        p.write_text(json.dumps(d, indent=2, default=float))
-
-    hw = f"{r['hardware']['cpu']} ({r['hardware']['cores']} cores, {r['hardware']['device']})"
-    if "topic" in r:
-        t = r["topic"]
-
-        def upd_topic(d):
-            m = d.setdefault("metrics", {})
-            for ds in ("ag_news", "bbc_news"):
-                tm = m.setdefault(f"test_{ds}", {})
-                tm["n"] = t[ds]["n"]
-                tm.setdefault("newsml", {}).update({k: t[ds][k] for k in ("macro_f1", "macro_f1_ci95", "accuracy",
-                                                                          "per_class_f1", "ece", "confusion")})
-                for key in ("baseline_tfidf_lr", "baseline_tfidf_lr_own_labels"):
-                    if key in t:
-                        tm.setdefault(key, {}).update(t[key][ds])
-            m["benchmark"] = r["command"]
-
-        update("topic_metrics.json", upd_topic)
-        update("topic_speed.json", lambda d: d.update(articles_per_s=t["articles_per_s"], load_s=t["load_s"], hardware=hw))
-    if "stance" in r:
-        st = r["stance"]
-        keep = ("fnc_score", "fnc_max", "fnc_relative", "macro_f1", "accuracy", "per_class_f1", "confusion_matrix", "labels")
-
-        def upd_stance(d):
-            m = d.setdefault("metrics", {})
-            m["test"] = {k: st[k] for k in keep}
-            m["n_test"] = st["n"]
-            if r.get("stance_baseline"):
-                m["baseline_official_fnc"] = {k: r["stance_baseline"][k] for k in keep}
-            m["benchmark"] = r["command"]
-
-        update("stance_metrics.json", upd_stance)
-        update("stance_speed.json", lambda d: d.update(pairs_per_s=st["pairs_per_s"], load_s=st["load_s"], hardware=hw))
-    for name in ("topic", "stance", "summarizer"):
-        write_card(name)
-
-
 def markdown(r: dict) -> str:
     from model_cards.generate import fmt_ci, rouge_ci_note
 
@@ -423,8 +349,10 @@ def main(argv=None):
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--data-dir", default=str(HERE.parent.parent / "shared" / "data"))
     ap.add_argument("--out", default=str(HERE / "results"))
-    ap.add_argument("--only", default="topic,stance,summary,analyze")
+    ap.add_argument("--only", default=",".join([*REGISTRY, "analyze"]))
     ap.add_argument("--summary-limit", type=int, default=None, help="full suite: first N CNN test stories")
+    ap.add_argument("--summary-split", default="test", choices=["test", "validation"],
+                    help="full suite: the CNN split the summarizer is scored on (validation: during development)")
     args = ap.parse_args(argv)
     device = args.device
     if device.startswith("cuda"):
@@ -447,29 +375,10 @@ def main(argv=None):
     samples = load_samples()
     if args.suite == "full" and data_dir is None:
         raise SystemExit(f"--suite full needs --data-dir with the test splits ({args.data_dir} not found)")
-    if "topic" in only:
-        rows = full_topic_data(data_dir) if args.suite == "full" else [s for s in samples if s["task"] == "topic"]
-        r["topic"] = bench_topic(rows, device, data_dir, out_dir, stem)
-        print("topic done", flush=True)
-    if "stance" in only:
-        rows = full_fnc_data(data_dir) if args.suite == "full" else [s for s in samples if s["task"] == "stance"]
-        r["stance"] = bench_stance(rows, device, data_dir, out_dir, stem)
-        if args.suite == "full":
-            r["stance_baseline"] = bench_fnc_baseline(data_dir, rows)
-        print("stance done", flush=True)
-    if "summary" in only:
-        if args.suite == "full":
-            rows = [{"text": x["article"], "reference": x["highlights"]} for x in
-                    (json.loads(y) for y in gzip.open(data_dir / "cnn_dailymail" / "test.jsonl.gz", "rt", encoding="utf-8"))]
-            rows = rows[: args.summary_limit]
-        else:
-            rows = [s for s in samples if s["task"] == "summary"]
-        r["summary"] = bench_summary(rows, device)
-        if args.suite == "full" and args.summary_limit is None:  # the card's numbers come from this run
-            from training.train_summarizer import save_summary_metrics
-
-            save_summary_metrics({**r["summary"], "split": "test", "command": r["command"]}, "test")
-        print("summary done", flush=True)
+    for name in REGISTRY:  # every registered component with a bench function, in registry order
+        if name in only and name in BENCHES:
+            r.update(BENCHES[name](args, samples, data_dir, device, out_dir, stem))
+            print(f"{name} done", flush=True)
     if "analyze" in only:
         r["analyze"] = bench_analyze(device)
     r["peak_rss_mb"] = peak_rss_mb()
@@ -485,11 +394,38 @@ def main(argv=None):
     if thr:
         _plot_throughput(thr, out_dir / f"{prefix}-throughput.png")
     (out_dir / f"{prefix}.json").write_text(json.dumps(r, indent=2, default=float))
-    if args.suite == "full":  # each card's test numbers: the latest full run of its component (--only picks)
-        refresh_cards(r)
     (out_dir / f"{prefix}.md").write_text(markdown(r))
     print(markdown(r))
+    if args.suite == "full":
+        print(f"cards: python -m model_cards.generate --benchmark {out_dir / prefix}.json", flush=True)
     return r
+
+
+# -- one entry per registered component: (args, fixture samples, data dir, device, out dir, stem) -> results ---------
+def _run_topic(args, samples, data_dir, device, out_dir, stem):
+    rows = topic_rows(data_dir, "test") if args.suite == "full" else [s for s in samples if s["task"] == "topic"]
+    return {"topic": bench_topic(rows, device, data_dir, out_dir, stem)}
+
+
+def _run_stance(args, samples, data_dir, device, out_dir, stem):
+    rows = full_fnc_data(data_dir) if args.suite == "full" else [s for s in samples if s["task"] == "stance"]
+    out = {"stance": bench_stance(rows, device, data_dir, out_dir, stem)}
+    if args.suite == "full":
+        out["stance_baseline"] = bench_fnc_baseline(data_dir, rows)
+    return out
+
+
+def _run_summary(args, samples, data_dir, device, out_dir, stem):
+    if args.suite == "full":
+        rows = [{"text": x["article"], "reference": x["highlights"]}
+                for x in read_jsonl(cnn_path(data_dir, args.summary_split))]
+        rows = rows[: args.summary_limit]
+    else:
+        rows = [s for s in samples if s["task"] == "summary"]
+    return {"summary": {**bench_summary(rows, device), "split": args.summary_split}}
+
+
+BENCHES = {"topic": _run_topic, "stance": _run_stance, "summary": _run_summary}
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
-"""The official FNC-1 baseline features (FakeNewsChallenge/fnc-1-baseline, feature_engineering.py).
+"""The baselines every model is compared with, defined once (training reports and the benchmark both call them).
 
-Word overlap, refuting words, polarity and the "hand" n-gram/char-gram co-occurrence features, fed to
-GradientBoostingClassifier(n_estimators=200), as in the official baseline. One deviation: tokens are
-lower-cased but not WordNet-lemmatised (no NLTK data offline), which changes few features.
+- topic: `tfidf_lr_probs`, sklearn-default TfidfVectorizer + LogisticRegression.
+- stance: the official FNC-1 baseline (FakeNewsChallenge/fnc-1-baseline, feature_engineering.py): word overlap,
+  refuting words, polarity and the "hand" n-gram/char-gram co-occurrence `features`, fed to
+  GradientBoostingClassifier(n_estimators=200) (`fnc_gbdt`). One deviation: tokens are lower-cased but not
+  WordNet-lemmatised (no NLTK data offline), which changes few features.
 """
 
 from __future__ import annotations
@@ -60,3 +62,26 @@ def features(headline: str, body: str) -> np.ndarray:
         grams = _ngrams(h, n)
         f += [sum(g in bc for g in grams), sum(g in bc[:255] for g in grams)]
     return np.asarray(f, dtype=np.float32)
+
+
+def fnc_gbdt(train_bodies: dict, train_stances: list, pairs: list[tuple[str, str]]) -> list[str]:
+    """The official FNC-1 baseline fit on (headline, body id, stance) `train_stances`; its stance for each
+    (headline, body text) in `pairs`."""
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    X = np.stack([features(h, train_bodies[b]) for h, b, _ in train_stances])
+    gb = GradientBoostingClassifier(n_estimators=200, random_state=14128).fit(X, [s for _, _, s in train_stances])
+    return list(gb.predict(np.stack([features(h, body) for h, body in pairs])))
+
+
+def tfidf_lr_probs(train_texts: list[str], train_labels: list[int], texts: list[str], n_labels: int) -> np.ndarray:
+    """The topic baseline: sklearn-default TfidfVectorizer + LogisticRegression fit on the training texts and
+    label ids; probabilities for `texts` over all `n_labels` ids (0 for an id the training rows lack)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = TfidfVectorizer()
+    lr = LogisticRegression(max_iter=2000).fit(vec.fit_transform(train_texts), train_labels)
+    P = np.zeros((len(texts), n_labels))
+    P[:, list(lr.classes_)] = lr.predict_proba(vec.transform(texts))
+    return P

@@ -1,6 +1,13 @@
-"""Pure metric functions: `compute_*(predictions, references, ...) -> dict`. No models, no I/O."""
+"""Pure metric functions: `compute_*(predictions, references, ...) -> dict`. No models, no I/O.
+
+Shared by `training/` (validation choices) and `benchmarks/` (test reports), which never import each other.
+ROUGE is the local `evaluate` metric in `evaluation/rouge/rouge.py` (the hub's cannot be downloaded offline);
+its dependencies (`evaluate`, `datasets`, `rouge_score`) are the `eval` extra, not newsml's runtime.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 
@@ -116,12 +123,20 @@ def compute_faithfulness(summaries, articles) -> dict:
     }
 
 
+ROUGE_SCRIPT = Path(__file__).parent / "rouge" / "rouge.py"
+
+
+def load_rouge():
+    """The local ROUGE metric through `evaluate` (loaded by path: works offline)."""
+    import evaluate
+
+    return evaluate.load(str(ROUGE_SCRIPT))
+
+
 def rouge_per_example(predictions, references) -> dict:
     """ROUGE-1/2/L/Lsum F-measure (0-1) of each example through the project's local `evaluate` metric
     (rouge_score): {type: [f, ...]}. `rouge_means` and `compute_rouge_ci` both read it, so a benchmark scores
     each system once."""
-    from newsml.rouge_metric import load_rouge
-
     return load_rouge().compute(predictions=list(predictions), references=list(references), use_aggregator=False)
 
 

@@ -1,12 +1,14 @@
 """Generate the model cards (`model_cards/<model>.md`) from the committed metrics JSON.
 
-    python -m model_cards.generate            # all cards
+    python -m model_cards.generate            # all cards (one per registered component)
     python -m model_cards.generate topic      # one card
+    python -m model_cards.generate --benchmark benchmarks/results/full-cpu-<date>.json   # take a full run's test numbers
 
 Hugging Face card layout (Model Details, Uses, Bias Risks and Limitations, Training Details,
 Evaluation, How to Get Started) with YAML `model-index` front matter. Every number comes from
-`training/results/*.json` (written by the training scripts and refreshed by the full benchmark);
-a fact that is missing renders as "[More Information Needed]".
+`training/results/*.json` (written by the training scripts; `--benchmark` copies a full benchmark run's test
+numbers into them); a fact that is missing renders as "[More Information Needed]". Only this module writes
+cards: training scripts and the benchmark print the command instead.
 """
 
 from __future__ import annotations
@@ -549,6 +551,14 @@ print(s.summarize([article_text])[0].text)
 
 BUILDERS = {"topic": topic_card, "stance": stance_card, "summarizer": summarizer_card}
 NAMES = {"topic": "newsml-topic", "stance": "newsml-stance", "summarizer": "newsml-summarizer"}
+CARD_OF = {"topic": "topic", "stance": "stance", "summary": "summarizer"}  # component -> card (its model folder's name)
+
+
+def card_names() -> list[str]:
+    """The cards to write: one per registered component that has a builder, in registry order."""
+    from newsml.components import REGISTRY
+
+    return [CARD_OF[c] for c in REGISTRY if CARD_OF.get(c) in BUILDERS]
 
 
 def write_card(name: str) -> Path:
@@ -559,6 +569,74 @@ def write_card(name: str) -> Path:
     return out
 
 
-if __name__ == "__main__":
-    for n in sys.argv[1:] or list(BUILDERS):
+def record_benchmark(r: dict) -> list[str]:
+    """Copy a full benchmark run's test numbers (the parsed results JSON) into training/results/*.json, so every
+    number in a card is a number in that run's JSON; returns the cards it touched (each card's test numbers: the
+    latest full run of its component, `--only` picks)."""
+
+    def update(name, fn):
+        p = RESULTS / name
+        d = json.loads(p.read_text()) if p.exists() else {}
+        fn(d)
+        p.write_text(json.dumps(d, indent=2, default=float))
+
+    hw = f"{r['hardware']['cpu']} ({r['hardware']['cores']} cores, {r['hardware']['device']})"
+    touched = []
+    if "topic" in r:
+        t = r["topic"]
+
+        def upd_topic(d):
+            m = d.setdefault("metrics", {})
+            for ds in ("ag_news", "bbc_news"):
+                tm = m.setdefault(f"test_{ds}", {})
+                tm["n"] = t[ds]["n"]
+                tm.setdefault("newsml", {}).update({k: t[ds][k] for k in ("macro_f1", "macro_f1_ci95", "accuracy",
+                                                                          "per_class_f1", "ece", "confusion")})
+                for key in ("baseline_tfidf_lr", "baseline_tfidf_lr_own_labels"):
+                    if key in t:
+                        tm.setdefault(key, {}).update(t[key][ds])
+            m["benchmark"] = r["command"]
+
+        update("topic_metrics.json", upd_topic)
+        update("topic_speed.json", lambda d: d.update(articles_per_s=t["articles_per_s"], load_s=t["load_s"], hardware=hw))
+        touched.append("topic")
+    if "stance" in r:
+        st = r["stance"]
+        keep = ("fnc_score", "fnc_max", "fnc_relative", "macro_f1", "accuracy", "per_class_f1", "confusion_matrix", "labels")
+
+        def upd_stance(d):
+            m = d.setdefault("metrics", {})
+            m["test"] = {k: st[k] for k in keep}
+            m["n_test"] = st["n"]
+            if r.get("stance_baseline"):
+                m["baseline_official_fnc"] = {k: r["stance_baseline"][k] for k in keep}
+            m["benchmark"] = r["command"]
+
+        update("stance_metrics.json", upd_stance)
+        update("stance_speed.json", lambda d: d.update(pairs_per_s=st["pairs_per_s"], load_s=st["load_s"], hardware=hw))
+        touched.append("stance")
+    if "summary" in r and r["summary"].get("split", "test") == "test" and "--summary-limit" not in r["command"]:
+        (RESULTS / "summarizer_test_metrics.json").write_text(
+            json.dumps({**r["summary"], "split": "test", "command": r["command"]}, indent=2, default=float))
+        touched.append("summarizer")
+    return touched
+
+
+def main(argv=None) -> None:
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("cards", nargs="*", help=f"cards to write (default: all): {', '.join(BUILDERS)}")
+    ap.add_argument("--benchmark", help="a full benchmark run's results JSON: take its test numbers first")
+    args = ap.parse_args(argv)
+    if args.benchmark:
+        r = json.loads(Path(args.benchmark).read_text())
+        if r.get("suite") != "full":
+            ap.error(f"--benchmark needs a full-suite run; {args.benchmark} is suite {r.get('suite')!r}")
+        record_benchmark(r)
+    for n in args.cards or card_names():
         print(write_card(n))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

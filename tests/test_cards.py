@@ -81,4 +81,41 @@ def test_summarizer_card_describes_a_context_scorer_when_the_folder_has_one():
     mlp_only = {**shipped, "selector": {k: v for k, v in shipped["selector"].items() if k != "context"}}
     assert "context scorer" not in _summarizer_design(mlp_only) + _summarizer_training(mlp_only, "")
     assert "first 512 tokens" in training and "5500 train stories" in training and "--stage context --install" in training
-    assert "s on one NVIDIA H100 80GB HBM3 GPU" in training  # where it trained, from the run's metadata
+    device = shipped["selector"]["context"]["device"]  # where it trained, from the run's metadata (a GPU)
+    assert f"s on one {device} GPU" in training
+
+
+def test_one_card_per_registered_component():
+    from model_cards.generate import card_names
+    from newsml.components import REGISTRY
+
+    assert card_names() == ["topic", "stance", "summarizer"] and len(card_names()) == len(REGISTRY)
+
+
+def test_benchmark_run_is_recorded_by_the_card_tool_only(tmp_path, monkeypatch):
+    """The benchmark writes only its results folder; `model_cards.generate --benchmark` copies a full run's test
+    numbers into training/results (here a copy), and the cards it would write from them are the committed ones."""
+    import shutil
+
+    import model_cards.generate as g
+
+    runs = sorted((ROOT / "benchmarks" / "results").glob("full-cpu-*.json"))
+    if not runs:
+        pytest.skip("no committed full benchmark run yet")
+    results = tmp_path / "results"
+    shutil.copytree(RESULTS, results)
+    monkeypatch.setattr(g, "RESULTS", results)
+    loaded = [json.loads(p.read_text()) for p in runs]
+    newest = {c: i for i, r in enumerate(loaded) for c in ("topic", "stance", "summary") if c in r}
+    latest = {}
+    for i, r in enumerate(loaded):  # each component from its latest full run, as the cards were made
+        mine = {c for c, j in newest.items() if j == i}
+        if mine:
+            keep = {k: v for k, v in r.items() if k not in ("topic", "stance", "summary", "stance_baseline")
+                    or k in mine or (k == "stance_baseline" and "stance" in mine)}
+            for c in g.record_benchmark(keep):
+                latest[c] = runs[i].name
+    assert set(latest) == {"topic", "stance", "summarizer"}
+    for name in latest:
+        body, _ = g.BUILDERS[name]()
+        assert body in (CARDS / f"{name}.md").read_text(), f"{name}: {latest[name]} does not give the committed card"

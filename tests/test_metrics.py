@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from benchmarks.metrics import (
+from evaluation.metrics import (
     bootstrap_ci,
     compute_classification,
     compute_ece,

@@ -67,13 +67,13 @@ def main(argv=None):
     p.add_argument("--resume", action="store_true")
     p.add_argument("--n-examples", type=int, default=None)
     p.add_argument("--threads", type=int, default=None)
-    p.add_argument("--stage", default="adapter", choices=["adapter", "rewriter", "selector", "context", "copy", "export", "tune", "eval"],
+    p.add_argument("--stage", default="adapter", choices=["adapter", "rewriter", "selector", "context", "copy", "export", "tune"],
                    help="adapter: train the LoRA (whole-summary prompts); rewriter: train the sentence-rewriting "
                         "LoRA; selector: fit the sentence selector; context: train the selector's MiniLM context scorer; copy: fit "
                         "the keep-or-copy chooser on the validation rewrites; export: write "
-                        "newsml/models/summarizer; eval: ROUGE/faithfulness on --split")
-    p.add_argument("--split", default="validation", choices=["validation", "test"])
-    p.add_argument("--limit", type=int, default=None, help="eval: first N stories of the split")
+                        "newsml/models/summarizer (a split's ROUGE/faithfulness: python -m benchmarks.run --suite full "
+                        "--only summary --summary-split validation)")
+    p.add_argument("--limit", type=int, default=None, help="tune / copy: first N validation stories")
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--prompt-sentences", default="lead", choices=["lead", "selector"],
                    help="tune: the generator sees the lead sentences (as in adapter training) or the selector's picks")
@@ -108,8 +108,6 @@ def main(argv=None):
         return train_copy_chooser(args)
     if args.stage == "export":
         return export(args)
-    if args.stage == "eval":
-        return evaluate_split(args)
     if args.stage == "tune":
         return tune_sentences(args) if args.mode == "sentences" else tune(args)
     if args.stage == "rewriter":
@@ -442,7 +440,7 @@ def cnn_stories(data_dir, split: str, limit: int | None = None) -> list[tuple[li
 def selector_rouge(sel, stories, words: int = 0, k: int = 3) -> tuple[dict, float]:
     """Selector-alone ROUGE on `stories` (best sentences until `words` words, at most 4; or `k` sentences
     without a word budget) and the sum R1 + R2 + RLsum that choices are made on."""
-    from benchmarks.metrics import compute_rouge
+    from evaluation.metrics import compute_rouge
 
     outs = [" ".join(s[i] for i in sel.summary_picks(s, t, words=words, max_sentences=k if not words else 4))
             for s, t, _ in stories]
@@ -738,29 +736,6 @@ def export(args, dest: Path | None = None):
     print(f"exported to {dest} (adapter after {state['step']} examples)", flush=True)
 
 
-# -- evaluation --------------------------------------------------------------------------------------------
-def evaluate_split(args):
-    """Lead-3, selector alone and newsml on a CNN split (the benchmark's code): ROUGE, faithfulness,
-    novel bigrams, speed, and the plain transformers pipeline for reference."""
-    import torch
-
-    from benchmarks.run import bench_summary
-
-    torch.set_num_threads(args.threads or 2)
-    rows = [{"text": r["article"], "reference": r["highlights"]}
-            for r in read_jsonl(Path(args.data_dir) / "cnn_dailymail" / f"{args.split}.jsonl.gz")][: args.limit]
-    res = bench_summary(rows, "cpu", batch_size=args.batch_size)
-    res.update(split=args.split, command="python training/train_summarizer.py " + " ".join(sys.argv[1:]))
-    save_summary_metrics(res, args.split)
-    print(json.dumps(res, indent=2), flush=True)
-
-
-def save_summary_metrics(res: dict, split: str) -> None:
-    out = ROOT_DIR / "training" / "results" / f"summarizer_{split}_metrics.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(res, indent=2, default=float))
-
-
 def tune(args):
     """Pick the verifier's `min_support`, `min_words`, `max_summary_sentences` and `max_abstractive` on
     validation: generate once (cached under --out), verify at each setting.
@@ -771,7 +746,7 @@ def tune(args):
 
     import torch
 
-    from benchmarks.metrics import compute_faithfulness, compute_guard_share, compute_novel_bigrams, compute_rouge
+    from evaluation.metrics import compute_faithfulness, compute_guard_share, compute_novel_bigrams, compute_rouge
     from newsml.article import Article
     from newsml.safe_io import write_manifest
     from newsml.summarize import DEFAULT_PATH, Summarizer
@@ -833,7 +808,7 @@ def tune_sentences(args):
 
     import torch
 
-    from benchmarks.metrics import compute_faithfulness, compute_guard_share, compute_novel_bigrams, compute_rouge
+    from evaluation.metrics import compute_faithfulness, compute_guard_share, compute_novel_bigrams, compute_rouge
     from newsml.article import Article
     from newsml.summarize import SENTENCE_PROMPTS_PER_ARTICLE, Summarizer
     from newsml.summarize_prompt import build_sentence_prompt
@@ -964,7 +939,7 @@ def train_copy_chooser(args):
     from sklearn.metrics import roc_auc_score
     from sklearn.preprocessing import StandardScaler
 
-    from benchmarks.metrics import compute_guard_share, compute_novel_bigrams, rouge_means, rouge_per_example
+    from evaluation.metrics import compute_guard_share, compute_novel_bigrams, rouge_means, rouge_per_example
     from newsml.article import Article
     from newsml.summarize import SENTENCE_PROMPTS_PER_ARTICLE, Summarizer
     from newsml.summarize_copy import FEATURES, copy_features, put_back

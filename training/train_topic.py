@@ -17,7 +17,6 @@ with those choices (--set refit=False skips it) -> report test -> save + card.
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
 import itertools
 import json
@@ -31,12 +30,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-# The default taxonomy: one table, also printed in the model card.
-LABEL_MAP = {
-    "ag_news": {"World": "world", "Sports": "sport", "Business": "business", "Sci/Tech": "science_technology"},
-    "bbc_news": {"business": "business", "sport": "sport", "tech": "science_technology",
-                 "politics": "politics", "entertainment": "entertainment"},
-}
+from evaluation.data_readers import LABEL_MAP, read_jsonl, row_text  # noqa: E402 -- the taxonomy table lives there
+
 LABELS = ["world", "politics", "business", "sport", "science_technology", "entertainment"]
 
 
@@ -83,19 +78,8 @@ class TopicTrainConfig:
     lora_C: list = field(default_factory=lambda: [4.0, 16.0, 64.0])
 
 
-def read_jsonl(path):
-    op = gzip.open if str(path).endswith(".gz") else open
-    with op(path, "rt", encoding="utf-8") as f:
-        return [json.loads(x) for x in f if x.strip()]
-
-
 def is_val(text: str, frac: float) -> bool:
     return int(hashlib.sha256(("val:" + text).encode()).hexdigest(), 16) % 1000 < frac * 1000
-
-
-def row_text(r: dict) -> str:
-    """A labelled row's classification text, "title. text" (the benchmark joins test rows the same way)."""
-    return r["title"].strip() + ". " + r["text"].strip()
 
 
 def load_default(data_dir: Path):
@@ -119,7 +103,7 @@ def macro_f1(y, p, groups=None):
 
 
 def ece(probs: np.ndarray, y: np.ndarray, n_bins: int = 15) -> float:
-    from benchmarks.metrics import compute_ece
+    from evaluation.metrics import compute_ece
 
     return compute_ece(probs, y, n_bins)["ece"]
 
@@ -448,7 +432,7 @@ def _main(argv=None):
     T = fit_temperature(z_va, y_va)
     nw_va = np.array([len(r[0].split()) for r in val])
     a_len, b_len = fit_length_temperature(z_va, y_va, nw_va)
-    from benchmarks.metrics import compute_ece
+    from evaluation.metrics import compute_ece
 
     def _p(z, T_):
         e = np.exp(z / T_ - (z / T_).max(1, keepdims=True))
@@ -542,7 +526,8 @@ def _main(argv=None):
                               "head_weights": w},
                "refit_on_train_and_validation": cfg.refit}
     if test and not args.skip_test:
-        from benchmarks.metrics import compute_classification, compute_ece
+        from evaluation.baselines import tfidf_lr_probs
+        from evaluation.metrics import compute_classification, compute_ece
 
         texts_te = [r[0] for r in test]
         z_te = clf.logits(texts_te)
@@ -550,10 +535,7 @@ def _main(argv=None):
         P_raw /= P_raw.sum(1, keepdims=True)
         P = clf.predict_proba(texts_te)
         # Baseline, same run: plain TF-IDF (unigram) + LogisticRegression with default settings.
-        base_vec = TfidfVectorizer()
-        base = LogisticRegression(max_iter=2000).fit(base_vec.fit_transform([r[0] for r in data["train"]]),
-                                                     [lid[r[1]] for r in data["train"]])
-        P_base = base.predict_proba(base_vec.transform(texts_te))
+        P_base = tfidf_lr_probs([r[0] for r in data["train"]], [lid[r[1]] for r in data["train"]], texts_te, len(labels))
         ds = np.array([r[2] for r in test])
         for name in sorted(set(ds)):
             m = ds == name
@@ -574,9 +556,7 @@ def _main(argv=None):
     Path(args.metrics_out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.metrics_out).write_text(json.dumps({"config": config | {"train_config": None}, "metrics": metrics}, indent=2))
     if not args.data:
-        from model_cards.generate import write_card
-
-        write_card("topic")
+        print("card: python -m model_cards.generate topic", flush=True)
     print(f"done in {time.time() - t_start:.0f}s", flush=True)
 
 

@@ -1,7 +1,7 @@
 """ROUGE as a local `evaluate` metric (the hub's "rouge" cannot be downloaded offline).
 
 Wraps Google's `rouge_score`: stemming on, rougeLsum with one sentence per line (pysbd splits),
-mean F-measure over examples (per example with `use_aggregator=False`), no bootstrap aggregation. Load with `newsml.rouge_metric.load_rouge()`.
+mean F-measure over examples (per example with `use_aggregator=False`), no bootstrap aggregation. Load with `evaluation.metrics.load_rouge()`.
 """
 
 import datasets
