@@ -5,12 +5,11 @@
     >>> result.topic.label, [s.label for s in result.stance], result.summary.text
 """
 
-__version__ = "0.1.0"
-
-from newsml.analyzer import Analyzer, analyze, analyze_batch  # noqa: E402
-from newsml.article import Article, RelatedStory, to_article  # noqa: E402
-from newsml.errors import InputTypeError, InputValueError, ModelLoadError, NewsmlError, NoArticleError  # noqa: E402
-from newsml.types import Analysis, LabelScore, StanceResult, Summary, SummarySentence, TopicResult  # noqa: E402
+from newsml._version import __version__
+from newsml.analyzer import Analyzer, analyze, analyze_batch
+from newsml.article import Article, RelatedStory, to_article
+from newsml.errors import InputTypeError, InputValueError, ModelLoadError, NewsmlError, NoArticleError
+from newsml.types import Analysis, LabelScore, StanceResult, Summary, SummarySentence, TopicResult
 
 __all__ = [
     "analyze", "analyze_batch", "Analyzer",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from newsml import __version__
+from newsml._version import __version__
 from newsml.errors import ModelLoadError
 
 WEIGHTS = "weights.safetensors"
