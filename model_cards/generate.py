@@ -383,7 +383,7 @@ def _summarizer_design(c: dict) -> str:
             "names that trade the words they modify (\"Ukrainian forces ... Russian village\" -> \"Russian forces ... "
             "Ukrainian village\"); a rewrite that fails is replaced by its own source "
             f"sentence (kind \"copied\"). Generation: greedy, {fmt(c.get('generation'))}, by newsml's batched decoder "
-            "(`summarize_generate.py`: the instruction every prompt shares is read once, and a finished rewrite leaves "
+            "(`summarize/decode.py`: the instruction every prompt shares is read once, and a finished rewrite leaves "
             "the batch at once; same texts as `model.generate`). The earlier whole-summary "
             "mode (`generation_mode: \"summary\"`: the generator writes the whole summary from the selected sentences) "
             "stays in the code for other generators; its adapter is no longer shipped (its results: "
@@ -402,7 +402,7 @@ def _chooser_desc(c: dict) -> str:
     if not ch:
         return ""
     v = ch.get("validation", {})
-    return (f" A **copy chooser** (`summarize_copy.py`: logistic regression on {len(ch.get('features', []))} features "
+    return (f" A **copy chooser** (`summarize/copy_chooser.py`: logistic regression on {len(ch.get('features', []))} features "
             "that need no reference: lengths, support, novelty, names and numbers on each side, position, selector "
             "score, centrality) puts a verified rewrite's source sentence back (kind \"extracted\") when it gives "
             f"probability >= {fmt(ch.get('threshold'), 3)} that the source scores better. It was fit on "

@@ -2,7 +2,7 @@
 
 import pytest
 
-from newsml.summarize_verify import unsupported, verify
+from newsml.summarize.verify import unsupported, verify
 
 SOURCES = [
     "North Korea sent an estimated 14,000 troops to Russia, Ukrainian officials said.",
@@ -73,7 +73,7 @@ def test_greedy_decode_matches_generate(nk_page):
     from benchmarks.decode_bench import generate_reference
     from newsml import to_article
     from newsml.summarize import Summarizer
-    from newsml.summarize_generate import greedy_decode
+    from newsml.summarize.decode import greedy_decode
 
     s = Summarizer.from_pretrained()
     model, tok = s.load()
@@ -132,13 +132,13 @@ def test_selector_logistic_file_equals_one_layer_mlp():
     """Older selector files (coef + intercept) load as a one-layer stack with the same scores."""
     import numpy as np
 
-    from newsml.summarize_select import FEATURES, SentenceSelector
+    from newsml.summarize.select import FEATURES, SentenceSelector
 
     rng = np.random.default_rng(0)
     coef, b = rng.normal(size=len(FEATURES)).tolist(), 0.3
     d = {"features": FEATURES, "coef": coef, "intercept": b, "mean": [0.0] * len(FEATURES), "scale": [1.0] * len(FEATURES)}
     sel = SentenceSelector.from_dict(d)
-    from newsml.summarize_select import sentence_features
+    from newsml.summarize.select import sentence_features
 
     X = sentence_features(SOURCES, "Troops")
     assert np.allclose(sel.scores(SOURCES, "Troops"), X @ np.array(coef) + b)
@@ -175,7 +175,7 @@ def test_fill_never_passes_four_sentences():
 
 def test_rewrite_guard_keeps_supported_and_replaces_invented():
     """Sentence mode: each rewrite is checked on its own; a failed one gives way to its own source."""
-    from newsml.summarize_verify import verify_rewrites
+    from newsml.summarize.verify import verify_rewrites
 
     rewrites = ["South Korea condemned the decision.",  # for source 2: a supported compression
                 "North Korea sent 20,000 troops to Russia."]  # for source 0: invented number
@@ -187,7 +187,7 @@ def test_rewrite_guard_keeps_supported_and_replaces_invented():
 
 
 def test_rewrite_guard_catches_invented_name_and_empty_output():
-    from newsml.summarize_verify import verify_rewrites
+    from newsml.summarize.verify import verify_rewrites
 
     s = verify_rewrites(["Kim Jong Un ordered the deployment with Xi Jinping.", ""], [1, 2], SOURCES, method="t")
     assert [x.kind for x in s.sentences] == ["copied", "copied"] and "Xi" not in s.text
@@ -197,7 +197,7 @@ def test_rewrite_guard_catches_invented_name_and_empty_output():
 def test_rewrite_guard_replaces_an_invented_question():
     """A rewrite may not ask what its source does not (a heading turned into a made-up question); a
     question in the source may stay a question."""
-    from newsml.summarize_verify import verify_rewrites
+    from newsml.summarize.verify import verify_rewrites
 
     sources = ["Media Literacy Question of the Day:", "Why did the council vote against the new school budget?",
                "The council voted against the new school budget on Monday."]
@@ -214,7 +214,7 @@ def test_rewrite_guard_replaces_an_invented_question():
 def test_rewrite_guard_replaces_names_that_trade_places():
     """Every name and word is in the article, but the rewrite swaps who did what to whom (the fixture page's
     "Ukrainian forces ... Russian village" once came out as "Russian forces ... Ukrainian village")."""
-    from newsml.summarize_verify import verify_rewrites
+    from newsml.summarize.verify import verify_rewrites
 
     src = ("Russia said last week that Ukrainian forces had been expelled from the last Russian village they had been "
            "holding, although Kyiv denied the claim.")
@@ -232,7 +232,7 @@ def test_context_window_spans():
     from transformers import AutoTokenizer
 
     from newsml.backbones import minilm_path
-    from newsml.summarize_select import context_window
+    from newsml.summarize.select import context_window
 
     tok = AutoTokenizer.from_pretrained(minilm_path())
     sents = ["North Korea sent troops.", "\u202c", "South Korea condemned it."] + ["More words here."] * 200
@@ -251,7 +251,7 @@ def test_context_scorer_reads_only_its_window_and_round_trips(nk_page, tmp_path)
 
     from newsml import to_article
     from newsml.summarize import Summarizer
-    from newsml.summarize_select import context_window
+    from newsml.summarize.select import context_window
 
     s = Summarizer.from_pretrained()
     assert s.selector.context is not None and s.selector.context.encoder.lora  # shipped: a trained LoRA + head
@@ -331,8 +331,8 @@ def test_copy_chooser_puts_back_only_the_rewrites_it_scores_above_threshold():
     (kind "extracted") by a chooser that weighs lost names, the other stays."""
     import numpy as np
 
-    from newsml.summarize_copy import FEATURES, choose_copies, copy_features
-    from newsml.summarize_verify import verify_rewrites
+    from newsml.summarize.copy_chooser import FEATURES, choose_copies, copy_features
+    from newsml.summarize.verify import verify_rewrites
 
     s = verify_rewrites(["The country sent troops.", "South Korea condemned the decision.",
                          "North Korea sent 20,000 troops to Russia."], [0, 2, 1], SOURCES, method="t", min_support=0.3)
@@ -355,7 +355,7 @@ def test_shipped_copy_chooser_reads_the_features_the_code_computes():
     import json
 
     from newsml.summarize import DEFAULT_PATH
-    from newsml.summarize_copy import FEATURES
+    from newsml.summarize.copy_chooser import FEATURES
 
     ch = json.loads((DEFAULT_PATH / "config.json").read_text())["copy_chooser"]
     assert ch["features"] == list(FEATURES)

@@ -116,8 +116,8 @@ def main(argv=None):
     cfg = TrainConfig()
     import torch
 
-    from newsml.summarize_prompt import build_prompt, build_target
-    from newsml.summarize_select import lead_select
+    from newsml.summarize.prompt import build_prompt, build_target
+    from newsml.summarize.select import lead_select
 
     out = _start_run(cfg, args)
     run = LoraRun(cfg, out / "checkpoint", args.resume)
@@ -298,7 +298,7 @@ def train_rewriter(args):
     import torch
 
     from newsml.article import Article
-    from newsml.summarize_prompt import build_sentence_prompt, build_sentence_target
+    from newsml.summarize.prompt import build_sentence_prompt, build_sentence_target
 
     cfg = RewriterConfig()
     out = _start_run(cfg, args)
@@ -458,7 +458,7 @@ def train_selector(args):
     import numpy as np
     from sklearn.neural_network import MLPClassifier
 
-    from newsml.summarize_select import SentenceSelector, sentence_features
+    from newsml.summarize.select import SentenceSelector, sentence_features
 
     t0 = time.time()
     train, val = cnn_stories(args.data_dir, "train"), cnn_stories(args.data_dir, "validation")
@@ -553,7 +553,7 @@ def train_context(args):
     from newsml.backbones import minilm_path
     from newsml.encoder import lora_arrays
     from newsml.summarize import DEFAULT_PATH
-    from newsml.summarize_select import ContextScorer, SentenceSelector, context_window, span_vectors
+    from newsml.summarize.select import ContextScorer, SentenceSelector, context_window, span_vectors
     from training.overrides import apply_overrides
 
     cfg = apply_overrides(ContextConfig(), args.set)
@@ -677,7 +677,7 @@ def install_context(mlp, run: Path) -> None:
 
     from newsml.safe_io import write_manifest
     from newsml.summarize import DEFAULT_PATH
-    from newsml.summarize_select import ContextScorer
+    from newsml.summarize.select import ContextScorer
 
     meta = json.loads((run / "context_meta.json").read_text())
     ctx = ContextScorer.from_tensors(scorer_config(meta["config"]), load_file(str(run / "context.safetensors")))
@@ -750,7 +750,7 @@ def tune(args):
     from newsml.article import Article
     from newsml.safe_io import write_manifest
     from newsml.summarize import DEFAULT_PATH, Summarizer
-    from newsml.summarize_verify import verify
+    from newsml.summarize.verify import verify
 
     torch.set_num_threads(args.threads or 2)
     rows = list(read_jsonl(Path(args.data_dir) / "cnn_dailymail" / "validation.jsonl.gz"))[: args.limit or 100]
@@ -811,8 +811,8 @@ def tune_sentences(args):
     from evaluation.metrics import compute_faithfulness, compute_guard_share, compute_novel_bigrams, compute_rouge
     from newsml.article import Article
     from newsml.summarize import SENTENCE_PROMPTS_PER_ARTICLE, Summarizer
-    from newsml.summarize_prompt import build_sentence_prompt
-    from newsml.summarize_verify import verify_rewrites
+    from newsml.summarize.prompt import build_sentence_prompt
+    from newsml.summarize.verify import verify_rewrites
 
     torch.set_num_threads(args.threads or 2)
     rows = list(read_jsonl(Path(args.data_dir) / "cnn_dailymail" / "validation.jsonl.gz"))[: args.limit or 100]
@@ -924,7 +924,7 @@ COPY_MIN_NOVELTY = round(0.15 + NOVELTY_MARGIN, 4)  # the novelty target + the m
 
 
 def train_copy_chooser(args):
-    """Fit `newsml.summarize_copy`'s logistic model on the shipped pipeline's rewrites of the validation stories.
+    """Fit `newsml.summarize.copy_chooser`'s logistic model on the shipped pipeline's rewrites of the validation stories.
 
     Label of each kept rewrite: ROUGE-2 F of its summary with the source sentence put back, minus as is (> 0: copy).
     5-fold cross-fitting by story gives every rewrite a probability from a model that did not see its story; the
@@ -942,7 +942,7 @@ def train_copy_chooser(args):
     from evaluation.metrics import compute_guard_share, compute_novel_bigrams, rouge_means, rouge_per_example
     from newsml.article import Article
     from newsml.summarize import SENTENCE_PROMPTS_PER_ARTICLE, Summarizer
-    from newsml.summarize_copy import FEATURES, copy_features, put_back
+    from newsml.summarize.copy_chooser import FEATURES, copy_features, put_back
 
     torch.set_num_threads(args.threads or 2)
     t0 = time.time()

@@ -24,7 +24,7 @@ class _Scorer:
         self.kw = {"components": components, "claims": claims, "batch_size": batch_size}
 
     def __call__(self, batch: dict) -> dict:
-        from newsml.score import parse_line, score_records
+        from newsml.score.scoring import parse_line, score_records
 
         recs = [parse_line(line, gid) for line, gid in zip(batch["text"], batch["gen_id"])]
         out = list(score_records(recs, self.analyzer, **self.kw))

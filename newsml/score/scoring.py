@@ -1,21 +1,8 @@
-"""Batch scoring: files in, JSONL (or Parquet) out. Streaming, resumable, never drops a record.
-
-    python -m newsml.score articles.jsonl --output scores.jsonl --components topic,stance
-    python -m newsml.score pages/ --output scores.jsonl --resume       # continue after a crash
-    cat x.jsonl | python -m newsml.score - > scores.jsonl
-    python -m newsml.score big.jsonl --output out/ --engine ray --ray-address auto
-
-Inputs: JSONL ({"id","title","text"} / {"id","html"} / {"id","url","text"}), CSV with a header,
-a directory of .txt/.html files, a glob, or "-" (stdin). Every output line carries the input id
-(or a stable generated one: "<file>:<line>") and either the analysis or {"error": {"type","message"}}.
-
-Exit status: 0 when every record was scored; with --fail-on-error, 3 when any record errored;
-2 for bad command-line arguments.
-"""
+"""Batch scoring on one machine: read records lazily, score them in windows, write JSONL (or Parquet)
+append-only. `run` is the CLI's job as a plain function; `score_records` the Python API under it."""
 
 from __future__ import annotations
 
-import argparse
 import csv
 import glob
 import itertools
@@ -292,62 +279,3 @@ def _score_parallel(records, workers, components, claims, batch_size, device, ti
     with ctx.Pool(workers, initializer=_worker_init, initargs=(components, claims, batch_size, device, timings)) as pool:
         for res in pool.imap(_worker_score, chunks()):  # imap keeps input order, bounded look-ahead
             yield from res
-
-
-# -- CLI ---------------------------------------------------------------------------------------------------------
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m newsml.score", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("inputs", nargs="+", help="files (.jsonl/.csv/.txt/.html), directories, globs, or - for stdin")
-    p.add_argument("-o", "--output", help="output file (default: stdout); a folder for --engine ray")
-    p.add_argument("--format", default="jsonl", choices=["jsonl", "parquet"])
-    p.add_argument("--components", default=None, help="comma list of components (default: every registered one: "
-                   "topic,stance,summary)")
-    p.add_argument("--claims-file", help="one claim per line, checked against every article (default: its headline)")
-    p.add_argument("--batch-size", type=int, default=8)
-    p.add_argument("--device", default=None, choices=["cpu", "cuda"])
-    p.add_argument("--workers", type=int, default=1, help="processes on this machine (one core each)")
-    p.add_argument("--resume", action="store_true", help="skip ids already in --output (after a crash)")
-    p.add_argument("--fail-on-error", action="store_true", help=f"exit {EXIT_RECORD_ERRORS} if any record errored")
-    p.add_argument("--quiet", action="store_true", help="no progress or summary on stderr (nor transformers' loading bars)")
-    p.add_argument("--timings", action="store_true", help="include per-component seconds (output no longer byte-stable)")
-    p.add_argument("--engine", default="local", choices=["local", "ray"])
-    p.add_argument("--ray-address", default=None, help="existing Ray cluster (e.g. auto or ray://host:10001)")
-    p.add_argument("--ray-actors", type=int, default=2)
-    return p
-
-
-def main(argv=None) -> int:
-    p = build_parser()
-    a = p.parse_args(argv)
-    if a.batch_size < 1:
-        p.error("--batch-size must be >= 1")
-    if a.workers < 1:
-        p.error("--workers must be >= 1")
-    from newsml.components import REGISTRY
-
-    comps = [c.strip() for c in (a.components or ",".join(REGISTRY)).split(",") if c.strip()]
-    bad = set(comps) - set(REGISTRY)
-    if bad:
-        p.error(f"--components has unknown names {sorted(bad)}; valid: {','.join(REGISTRY)}")
-    if a.quiet:
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-    claims = None
-    if a.claims_file:
-        claims = [x.strip() for x in Path(a.claims_file).read_text(encoding="utf-8").splitlines() if x.strip()]
-    if a.engine == "ray":
-        from newsml.score_ray import run_ray
-
-        summary = run_ray(a.inputs, a.output, components=comps, claims=claims, batch_size=a.batch_size,
-                          address=a.ray_address, actors=a.ray_actors, fmt=a.format, device=a.device, quiet=a.quiet)
-    else:
-        summary = run(a.inputs, a.output, components=comps, claims=claims, batch_size=a.batch_size,
-                      resume=a.resume, quiet=a.quiet, fmt=a.format, device=a.device, workers=a.workers,
-                      timings=a.timings)
-    return EXIT_RECORD_ERRORS if (a.fail_on_error and summary["errors"]) else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

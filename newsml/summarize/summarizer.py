@@ -3,20 +3,20 @@
     >>> s = Summarizer.from_pretrained()            # SmolLM2-135M-Instruct + newsml LoRA adapter
     >>> s.summarize([article])[0].text
 
-1. **select** (`summarize_select.py`): a small MLP sentence scorer trained on ROUGE-oracle labels ranks
+1. **select** (`summarize/select.py`): a small MLP sentence scorer trained on ROUGE-oracle labels ranks
    the body sentences, plus (when the folder has one) a residual from MiniLM reading the article's first
    tokens at once (the shipped scorer: 512; any input length is safe: features are linear, the window and
    prompts are bounded).
-2. **generate**: a causal LM continues short prompts (`summarize_prompt.py`); batched, length-sorted,
-   greedy (`summarize_generate.py`: the shared instruction read once, finished rows leave the batch).
+2. **generate**: a causal LM continues short prompts (`summarize/prompt.py`); batched, length-sorted,
+   greedy (`summarize/decode.py`: the shared instruction read once, finished rows leave the batch).
    The shipped model runs in `generation_mode` "sentences": each of the best sentences is rewritten into
    one short highlight.
    Mode "summary" (the generator writes the whole summary from the selected sentences) is kept for
    other generators.
-3. **verify** (`summarize_verify.py`): each generated sentence's numbers and names must occur in the
+3. **verify** (`summarize/verify.py`): each generated sentence's numbers and names must occur in the
    article and it must overlap the article's sentences; otherwise the guard puts the source sentence
    in its place (or drops it).
-4. **choose** (`summarize_copy.py`, when the config has a `copy_chooser`): a small logistic model puts the
+4. **choose** (`summarize/copy_chooser.py`, when the config has a `copy_chooser`): a small logistic model puts the
    source sentence back where a verified rewrite is likely to have lost what a highlight keeps.
 """
 
@@ -27,15 +27,15 @@ from pathlib import Path
 
 from newsml.errors import ModelLoadError, type_error
 from newsml.pretrained import Pretrained
-from newsml.summarize_copy import choose_copies
-from newsml.summarize_generate import greedy_decode
-from newsml.summarize_prompt import build_prompt, build_sentence_prompt
-from newsml.summarize_select import SentenceSelector, lead_select
-from newsml.summarize_verify import verify, verify_rewrites
+from newsml.summarize.copy_chooser import choose_copies
+from newsml.summarize.decode import greedy_decode
+from newsml.summarize.prompt import build_prompt, build_sentence_prompt
+from newsml.summarize.select import SentenceSelector, lead_select
+from newsml.summarize.verify import verify, verify_rewrites
 from newsml.types import Summary
 
 ARCHITECTURE = "newsml.summarizer.select_generate_verify.v1"
-DEFAULT_PATH = Path(__file__).parent / "models" / "summarizer"
+DEFAULT_PATH = Path(__file__).parents[1] / "models" / "summarizer"
 SENTENCE_PROMPTS_PER_ARTICLE = 4  # sentence mode: generate() batches batch_size x this many prompts
 
 

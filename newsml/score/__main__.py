@@ -1,0 +1,5 @@
+import sys
+
+from newsml.score.cli import main
+
+sys.exit(main())
