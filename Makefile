@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: demo test setup setup-dev lint bench-quick clean
+.PHONY: demo test test-slow setup setup-dev lint bench-quick clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -34,6 +34,9 @@ demo: setup  ## analyse the scraped fixture page with the shipped models
 
 test: setup-dev  ## the default (fast) test suite, offline
 	$(BIN)/python -m pytest -q
+
+test-slow: setup-dev  ## the tests marked slow (CLI subprocesses, the benchmark's summary path, Ray), offline
+	$(BIN)/python -m pytest -q -m slow
 
 lint: setup-dev
 	$(BIN)/ruff check newsml evaluation training tests benchmarks model_cards

@@ -34,10 +34,25 @@ def topic_model(encoder):
 
 
 @pytest.fixture(scope="session")
-def stance_model(encoder):
+def nli_model():
+    from newsml.nli import NLIModel
+
+    return NLIModel.from_pretrained()
+
+
+@pytest.fixture(scope="session")
+def stance_model(encoder, nli_model):
     from newsml.stance import StanceClassifier
 
-    return StanceClassifier.from_pretrained(encoder=encoder)
+    return StanceClassifier.from_pretrained(encoder=encoder, nli=nli_model)
+
+
+@pytest.fixture(scope="session")
+def summarizer():
+    """The shipped summarizer, loaded once for every read-only test (its generator loads on first use)."""
+    from newsml.summarize import Summarizer
+
+    return Summarizer.from_pretrained()
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,9 @@
 """The benchmark's summary path runs end to end on fixture stories (the full suite only adds data)."""
 
+import pytest
 
+
+@pytest.mark.slow  # 130-210 s on 2 cores (loads the generator, runs the plain pipeline too); CI runs it (make test-slow)
 def test_bench_summary_runs_on_two_fixture_stories():
     from benchmarks.run import bench_summary, load_samples
 

@@ -12,6 +12,11 @@ import pytest
 
 from tests.conftest import PAGES, ROOT
 
+# Each of these starts `python -m newsml.score` in a fresh process that loads every model again (41-147 s each
+# on 2 cores): marked slow, run by CI as its own step (`make test-slow`). The default run checks the same scoring
+# in-process (tests/test_components.py drives the CLI's main()).
+SUBPROCESS = pytest.mark.slow
+
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
 GOOD = "A powerful storm hit the northern coast on Monday, cutting power to 20,000 homes and closing schools across the region, officials said."
 
@@ -25,6 +30,7 @@ def read_jsonl(p: Path):
     return [json.loads(x) for x in p.read_text().splitlines() if x.strip()]
 
 
+@SUBPROCESS
 def test_mixed_good_and_bad_records(tmp_path):
     lines = [
         json.dumps({"id": "ok1", "title": "Storm", "text": GOOD}),
@@ -58,6 +64,7 @@ def test_mixed_good_and_bad_records(tmp_path):
     assert r2.returncode == 3
 
 
+@SUBPROCESS
 def test_directory_and_csv_inputs(tmp_path):
     d = tmp_path / "pages"
     d.mkdir()
@@ -78,11 +85,13 @@ def test_directory_and_csv_inputs(tmp_path):
     assert [x["id"] for x in recs] == ["c1", "c2"] and "error" in recs[1] and "topic" in recs[0]
 
 
+@SUBPROCESS
 def test_stdin(tmp_path):
     r = run_cli("-", "--components", "topic", "--quiet", stdin=json.dumps({"id": "s", "text": GOOD}) + "\n")
     assert json.loads(r.stdout)["id"] == "s"
 
 
+@SUBPROCESS
 def test_kill_9_then_resume(tmp_path):
     n = 120
     src = tmp_path / "many.jsonl"
@@ -118,6 +127,7 @@ def test_ray_engine_equals_local(tmp_path):
     assert read_jsonl(ray_out) == read_jsonl(local)
 
 
+@SUBPROCESS
 def test_parquet_output_and_workers(tmp_path):
     pq = pytest.importorskip("pyarrow.parquet")
     src = tmp_path / "in.jsonl"
@@ -128,3 +138,23 @@ def test_parquet_output_and_workers(tmp_path):
     t = pq.read_table(out).to_pylist()
     assert [x["id"] for x in t] == [f"p{i}" for i in range(6)] + ["in.jsonl:7"]
     assert t[-1]["error"] and json.loads(t[0]["analysis"])["topic"]["label"]
+
+
+def test_score_records_in_process(analyzer, tmp_path):
+    """The mixed-records test without a subprocess (the default run): the session's loaded models, the same
+    records, one output per input, each bad one an error record."""
+    from newsml.score import iter_records, score_records
+
+    lines = [json.dumps({"id": "ok1", "title": "Storm", "text": GOOD}), "{not json", json.dumps({"id": "empty", "text": "   "}),
+             json.dumps({"id": "notext", "title": "only a title"}), json.dumps({"id": "wrongtype", "text": 42}),
+             json.dumps([1, 2, 3]), json.dumps({"html": "<html><body><p>" + GOOD + "</p></body></html>"})]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n")
+    recs = list(score_records(iter_records([str(src)]), analyzer, components=["topic"]))
+    assert len(recs) == len(lines)
+    by_id = {x["id"]: x for x in recs}
+    assert by_id["ok1"]["topic"]["label"] and "error" not in by_id["ok1"]
+    assert by_id["in.jsonl:2"]["error"]["type"] == "JSONDecodeError"
+    assert "empty" in by_id["empty"]["error"]["message"] and by_id["notext"]["error"]["type"] == "InputValueError"
+    assert by_id["wrongtype"]["error"]["type"] == "InputTypeError" and by_id["in.jsonl:6"]["error"]["type"] == "InputTypeError"
+    assert by_id["in.jsonl:7"]["topic"]["label"]

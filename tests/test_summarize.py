@@ -37,10 +37,8 @@ def test_unsupported_sentence_without_source_is_dropped():
     assert s.text == "South Korea condemned the decision on Monday."
 
 
-def test_selector_bounds_any_length():
-    from newsml.summarize import Summarizer
-
-    sel = Summarizer.from_pretrained().selector
+def test_selector_bounds_any_length(summarizer):
+    sel = summarizer.selector
     sents = [f"Sentence number {i} talks about the economy of the country in some detail." for i in range(5000)]
     idx = sel.select(sents, None, 300)
     assert 1 <= len(idx) <= sel.max_sentences and idx == sorted(idx)
@@ -65,17 +63,16 @@ def test_any_causal_lm_works_as_generator(tmp_path):
     assert all(x.text in SOURCES or x.kind == "abstractive" for x in out.sentences)
 
 
-def test_greedy_decode_matches_generate(nk_page):
+def test_greedy_decode_matches_generate(nk_page, summarizer):
     """The batched decoder (shared instruction read once, finished rows dropped) gives `generate`'s texts:
     the shipped rewriter on the fixture's sentences, rows of different lengths that end at different steps."""
     import torch
 
     from benchmarks.decode_bench import generate_reference
     from newsml import to_article
-    from newsml.summarize import Summarizer
     from newsml.summarize.decode import greedy_decode
 
-    s = Summarizer.from_pretrained()
+    s = summarizer
     model, tok = s.load()
     a = to_article(nk_page)
     prompts = [tok(p, add_special_tokens=False)["input_ids"] for p in s._sentence_prompts(a, list(range(6)))]
@@ -88,31 +85,28 @@ def test_greedy_decode_matches_generate(nk_page):
     assert len({len(x) for x in ours}) > 1  # rows did end at different steps
 
 
-def test_fixture_page_summary(nk_page):
+def test_fixture_page_summary(nk_page, summarizer):
     from newsml import to_article
-    from newsml.summarize import Summarizer
     from newsml.text import numbers
 
     a = to_article(nk_page)
-    s = Summarizer.from_pretrained().summarize([a])[0]
+    s = summarizer.summarize([a])[0]
     assert 2 <= len(s.sentences) <= 4
     assert "North Korea" in s.text or "Korean" in s.text
     assert numbers(s.text) <= numbers(a.text) and s.faithful
 
 
-def test_fifty_thousand_words_do_not_crash():
-    from newsml.summarize import Summarizer
-
+def test_fifty_thousand_words_do_not_crash(summarizer):
     text = " ".join(f"The council met on day {i % 28 + 1} to discuss the budget for roads and schools." for i in range(4000))
-    s = Summarizer.from_pretrained().summarize([text])[0]
+    s = summarizer.summarize([text])[0]
     assert s.text and s.faithful
 
 
-def test_adapter_round_trip(tmp_path):
+def test_adapter_round_trip(tmp_path, summarizer):
     """The shipped adapter loads into the base, and a save -> load of the summarizer folder is exact."""
     from newsml.summarize import DEFAULT_PATH, Summarizer
 
-    s = Summarizer.from_pretrained()
+    s = summarizer
     s.save_pretrained(tmp_path / "s")
     again = Summarizer.from_pretrained(tmp_path / "s", use_adapter=False)
     assert {k: v for k, v in again.config.items() if k != "newsml_version"} == \
@@ -145,11 +139,9 @@ def test_selector_logistic_file_equals_one_layer_mlp():
     assert SentenceSelector.from_dict(sel.to_dict()).to_dict() == sel.to_dict()
 
 
-def test_selector_alone_respects_word_budget(nk_page):
+def test_selector_alone_respects_word_budget(nk_page, summarizer):
     from newsml import to_article
-    from newsml.summarize import Summarizer
-
-    sel = Summarizer.from_pretrained().selector
+    sel = summarizer.selector
     a = to_article(nk_page)
     picks = sel.summary_picks(a.sentences, a.title, words=40, max_sentences=4)
     words = [len(a.sentences[i].split()) for i in picks]
@@ -243,7 +235,7 @@ def test_context_window_spans():
     assert all(b > a for a, b in spans) and all(ids[b] == tok.sep_token_id for a, b in spans[2:])
 
 
-def test_context_scorer_reads_only_its_window_and_round_trips(nk_page, tmp_path):
+def test_context_scorer_reads_only_its_window_and_round_trips(nk_page, tmp_path, summarizer):
     """The shipped selector's MiniLM context scorer (`--stage context`): finite residuals for the sentences
     inside its window, 0 past it, scores = MLP + residuals, and a summarizer folder saved with it loads back
     with the same tensors and scores."""
@@ -253,7 +245,7 @@ def test_context_scorer_reads_only_its_window_and_round_trips(nk_page, tmp_path)
     from newsml.summarize import Summarizer
     from newsml.summarize.select import context_window
 
-    s = Summarizer.from_pretrained()
+    s = summarizer
     assert s.selector.context is not None and s.selector.context.encoder.lora  # shipped: a trained LoRA + head
     sents = list(to_article(nk_page).sentences) * 8  # far past the window
     mlp = s.selector.with_context(None).scores(sents)
