@@ -69,3 +69,57 @@ def cnn_path(data_dir: Path, split: str) -> Path:
 def references(highlights: str) -> str:
     """A story's reference summary for ROUGE: its highlight lines, stripped, one per line."""
     return "\n".join(h.strip() for h in highlights.split("\n") if h.strip())
+
+
+# --- NLI (../shared/data/nli): premise/hypothesis pairs --------------------------------------------------
+NLI_LABELS = ("entailment", "neutral", "contradiction")
+# (folder, file) of every NLI training file (binary files, label not_entailment, train with a set-valued loss)
+NLI_TRAIN_FILES = [
+    ("snli", "validation"), ("snli", "test"), ("snli_cad", "train"), ("sick", "train"),
+    ("conjnli", "train"), ("mnli", "train_taxinli_subset"), ("mnli", "validation_mismatched_taxinli_subset"),
+    ("anli", "validation"), ("covid_fact", "train"), ("control", "validation"), ("healthver", "validation"),
+    ("fever_symmetric", "validation"), ("fever_nli_binary", "validation"), ("rte_binary", "train"),
+]
+NLI_SELECT = [("xnli_en", "validation")]  # model selection
+NLI_CALIBRATE = [("snli_cad", "validation"), ("sick", "validation")]  # temperature
+NLI_REPORT = [  # read after selection, never trained on
+    ("mnli", "validation_matched"), ("negation_nli", "test"), ("breaking_nli", "test"), ("snli_cad", "test"),
+    ("covid_fact", "test"), ("fever_symmetric", "test"), ("climate_fever", "test"), ("healthver", "test"),
+    ("anli", "test"), ("sick", "test"), ("control", "test"),
+]
+
+
+def read_nli(data_dir: Path, folder: str, split: str) -> list[dict]:
+    """Rows {premise, hypothesis, label, allowed, source} of one NLI file; `allowed` holds the label indices the
+    row admits (one for 3-way rows; neutral and contradiction for a binary file's `not_entailment`)."""
+    rows = []
+    for r in read_jsonl(Path(data_dir) / "nli" / folder / f"{split}.jsonl.gz"):
+        lab = r["label"]
+        allowed = [1, 2] if lab == "not_entailment" else [NLI_LABELS.index(lab)]
+        rows.append({"premise": r["premise"], "hypothesis": r["hypothesis"], "label": lab, "allowed": allowed,
+                     "source": f"{folder}/{split}"})
+    return rows
+
+
+def _nli_key(r: dict) -> tuple[str, str]:
+    import re
+
+    norm = lambda s: re.sub(r"\W+", " ", s.lower()).strip()  # noqa: E731
+    return norm(r["premise"]), norm(r["hypothesis"])
+
+
+def nli_train_pool(data_dir: Path, caps: dict[str, int], seed: int = 0, files=None) -> list[dict]:
+    """The NLI training pool: every file of `files` (default NLI_TRAIN_FILES) minus any pair that also occurs in a
+    selection, calibration or report set (normalised text); folders in `caps` sampled down to that many rows."""
+    import random
+
+    held = {_nli_key(r) for f, s in NLI_SELECT + NLI_CALIBRATE + NLI_REPORT for r in read_nli(data_dir, f, s)}
+    rng = random.Random(seed)
+    by_folder: dict[str, list] = {}
+    for folder, split in files or NLI_TRAIN_FILES:
+        by_folder.setdefault(folder, []).extend(r for r in read_nli(data_dir, folder, split) if _nli_key(r) not in held)
+    rows = []
+    for folder, rs in by_folder.items():
+        cap = caps.get(folder)
+        rows += rng.sample(rs, cap) if cap and cap < len(rs) else rs
+    return rows

@@ -12,7 +12,7 @@ Each kept highlight gives three kinds of pair, all with the highlight (or an edi
 Using the same hypothesis under all three labels means a model cannot score well from the hypothesis alone.
 Generated pairs are not kept in git; regenerate them from the seed:
 
-    python training/nli_news_pairs.py --data-dir ../shared/data --split train --limit 3000 --seed 0 \\
+    python -m evaluation.nli_news_pairs --data-dir ../shared/data --split train --limit 3000 --seed 0 \\
         --out runs/nli/news_pairs_train.jsonl
 """
 

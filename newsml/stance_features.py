@@ -112,3 +112,41 @@ def split_body(text: str, max_sentences: int = 60) -> list[str]:
 
     sents = [s for s in split_sentences(text) if re.search(r"[A-Za-z]", s)]
     return sents[:max_sentences]
+
+
+# --- NLI evidence features (stance 2.x) ------------------------------------------------------------------
+NLI_K = 3  # body sentences most similar to the claim that the NLI model reads (+ one 2-sentence window)
+N_NLI = 14
+
+
+def nli_candidates(sentences: list[str], sims: np.ndarray, k: int = NLI_K) -> tuple[list[int], str]:
+    """Indices of the k sentences most similar to the claim (most similar first), and a 2-sentence window:
+    the best sentence joined with the more similar of its neighbours (a fact often spans two sentences)."""
+    order = [int(i) for i in np.argsort(-sims)[:k]]
+    b = order[0]
+    nb = [j for j in (b - 1, b + 1) if 0 <= j < len(sentences)]
+    if not nb:
+        return order, sentences[b]
+    j = max(nb, key=lambda j: sims[j])
+    lo, hi = min(b, j), max(b, j)
+    return order, f"{sentences[lo]} {sentences[hi]}"
+
+
+def nli_features(P: np.ndarray | None, sims: np.ndarray, order: list[int], n_sentences: int) -> np.ndarray:
+    """N_NLI features from the NLI probabilities `P` [len(order) + 1, 3] (entailment, neutral, contradiction)
+    of the candidate sentences (`order`, most similar first) and the window (last row). `P` None: the claim
+    was not similar enough to any sentence to be read (the relevance gate): all zeros, flag 0."""
+    f = np.zeros(N_NLI, dtype=np.float32)
+    if P is None:
+        return f
+    k = len(order)
+    for i in range(min(k, NLI_K)):
+        f[2 * i], f[2 * i + 1] = P[i, 0], P[i, 2]
+    f[6], f[7] = P[-1, 0], P[-1, 2]  # the window
+    f[8], f[9] = P[:, 0].max(), P[:, 2].max()
+    w = np.exp(8 * (sims[order] - sims[order].max()))  # relevance weights of the candidate sentences
+    w = w / w.sum()
+    f[10], f[11] = float(w @ P[:k, 0]), float(w @ P[:k, 2])
+    f[12] = 1.0  # NLI was run
+    f[13] = order[int(P[:k, 0].argmax())] / max(1, n_sentences)  # where the best support sits
+    return f

@@ -46,7 +46,9 @@ class StanceResult:
     label: str
     score: float
     scores: tuple[LabelScore, ...]
-    evidence: tuple[str, ...] = ()  # body sentences closest to the claim
+    evidence: tuple[str, ...] = ()  # the body sentences that decided it (agree/disagree) or closest to the claim
+    # (entailment, contradiction) probabilities the NLI model gave each evidence sentence; () where it did not read it
+    evidence_nli: tuple[tuple[float, ...], ...] = ()
     model: str = ""
 
     def to_dict(self) -> dict:

@@ -10,9 +10,7 @@ from collections import Counter
 
 import pytest
 
-from newsml.text import numbers, tokens
-from tests.conftest import DATA_DIR
-from training.nli_news_pairs import (
+from evaluation.nli_news_pairs import (
     PERTURBATION_KINDS,
     SUPPORT_RECALL,
     content_words,
@@ -22,6 +20,8 @@ from training.nli_news_pairs import (
     read_stories,
     recall,
 )
+from newsml.text import numbers, tokens
+from tests.conftest import DATA_DIR
 
 # Four invented stories, in the shape of the CNN rows (highlights are "\n"-joined bullets).
 STORIES = [

@@ -1,0 +1,356 @@
+"""Train newsml's NLI cross-encoder (entailment / neutral / contradiction) on all-MiniLM-L6-v2.
+
+    python training/train_nli.py --data-dir ../shared/data                     # both stages, resumable
+    python training/train_nli.py --data-dir ../shared/data --install stage_b   # copy a stage into newsml/models/nli
+
+Two stages, each one pass over its data, fine-tuning MiniLM's top layers (the embeddings and the first two
+layers stay frozen) and a linear head over [mean ; CLS]:
+  A. general NLI: every labelled pair of ../shared/data/nli meant for training (the big MNLI/SNLI/ANLI
+     train sets are not available here, so SNLI's dev/test and ANLI's dev are training data), binary sets
+     (RTE, FEVER) through a set-valued loss (not_entailment = neutral or contradiction);
+  B. news: pairs generated from CNN train stories by evaluation/nli_news_pairs.py (highlight vs supporting
+     sentences, minimal-edit contradictions, other-story neutrals) mixed with an equal replay of stage A.
+Held out of all training: MNLI validation_matched (read once, after selection), XNLI-en validation
+(selection), SNLI-CAD and SICK validation (temperature calibration), and every test set reported by the
+evaluation (pairs shared with them are removed from the training pool by normalised text).
+Checkpoints (safetensors + JSON, never pickle) go to runs/nli/; a killed run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import shutil
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from evaluation.data_readers import NLI_TRAIN_FILES, nli_train_pool  # noqa: E402
+from newsml.nli import ARCHITECTURE, LABELS  # noqa: E402
+
+# ---------------------------------------------------------------------------------------------------------
+# config: every setting of a run, saved next to the weights
+
+
+@dataclass
+class NLITrainConfig:
+    seed: int = 0
+    max_length: int = 128  # tokens of premise + hypothesis; the premise is truncated first
+    batch_size: int = 32
+    # Fine-tuned encoder layers (the rest frozen). On 2 CPU cores full fine-tuning of these layers ran ~2x
+    # faster per step than LoRA on all layers (peft's many small matmuls), and frozen bottom layers need no
+    # backward pass. The shipped delta is these layers in float16 (~14 MB).
+    train_layers: tuple = (2, 3, 4, 5)
+    lr_a: float = 5e-5  # stage A peak learning rate of the encoder
+    lr_b: float = 3e-5  # stage B peak learning rate of the encoder
+    lr_head: float = 1e-3  # the new head learns faster
+    warmup_steps: int = 200
+    weight_decay: float = 0.01
+    # Samples of the largest files, so one pass fits a session on 2 CPU cores (~40k pairs in stage A):
+    # SNLI (captions) would otherwise be a third of the pool; ConjNLI's train labels are heuristic.
+    caps: dict = field(default_factory=lambda: {"snli": 10000, "conjnli": 3000, "fever_nli_binary": 4000})
+    news_pairs: int = 10000  # stage B: generated news pairs (CNN train stories)
+    replay_pairs: int = 6000  # stage B: stage A pairs mixed in, so general NLI is not forgotten
+    news_stories: int = 4000  # CNN train stories the generator reads
+    checkpoint_every: int = 400  # steps
+    # (folder, file) of every training file of stage A; binary files use the set-valued loss
+    train_files: list = field(default_factory=lambda: list(NLI_TRAIN_FILES))
+
+
+def stage_a_rows(cfg: NLITrainConfig, data_dir: Path) -> list[dict]:
+    return nli_train_pool(data_dir, cfg.caps, cfg.seed, [tuple(f) for f in cfg.train_files])
+
+
+def stage_b_rows(cfg: NLITrainConfig, data_dir: Path, a_rows: list[dict]) -> list[dict]:
+    from evaluation.nli_news_pairs import make_pairs, read_stories
+
+    stories = list(read_stories(data_dir, "train", limit=cfg.news_stories))
+    pairs = make_pairs(stories, seed=cfg.seed)
+    rng = random.Random(cfg.seed + 1)
+    pairs = rng.sample(pairs, min(cfg.news_pairs, len(pairs)))
+    news = [{"premise": p["premise"], "hypothesis": p["hypothesis"], "label": p["label"],
+             "allowed": [LABELS.index(p["label"])], "source": f"news/{p['kind']}"} for p in pairs]
+    return news + rng.sample(a_rows, min(cfg.replay_pairs, len(a_rows)))
+
+
+def batches(rows: list[dict], batch_size: int, seed: int) -> list[list[int]]:
+    """Shuffled batches of row indices, length-grouped inside windows of 50 batches (less padding)."""
+    rng = random.Random(seed)
+    idx = list(range(len(rows)))
+    rng.shuffle(idx)
+    out = []
+    win = batch_size * 50
+    for i in range(0, len(idx), win):
+        chunk = sorted(idx[i : i + win], key=lambda j: len(rows[j]["premise"]) + len(rows[j]["hypothesis"]))
+        out += [chunk[k : k + batch_size] for k in range(0, len(chunk), batch_size)]
+    rng.shuffle(out)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# model
+
+
+def build(cfg: NLITrainConfig):
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    from newsml.backbones import minilm_path
+    from newsml.nli import build_head, is_tuned
+
+    torch.manual_seed(cfg.seed)
+    tok = AutoTokenizer.from_pretrained(minilm_path())
+    enc = AutoModel.from_pretrained(minilm_path(), dtype=torch.float32, add_pooling_layer=False)
+    for name, p in enc.named_parameters():
+        p.requires_grad_(is_tuned(name, cfg.train_layers))
+    head = build_head(enc.config.hidden_size, len(LABELS))
+    return tok, enc, head
+
+
+def forward(tok, enc, head, rows, cfg, device="cpu"):
+    from newsml.nli import pooled
+
+    b = tok([r["premise"] for r in rows], [r["hypothesis"] for r in rows], padding=True,
+            truncation="only_first", max_length=cfg.max_length, return_tensors="pt").to(device)
+    h = enc(**b).last_hidden_state
+    return head(pooled(h, b["attention_mask"]))
+
+
+def set_loss(logits, rows):
+    """-log P(allowed labels): cross-entropy for 3-way rows, P(neutral)+P(contradiction) for not_entailment."""
+    import torch
+
+    mask = torch.full_like(logits, float("-inf"))
+    for i, r in enumerate(rows):
+        mask[i, r["allowed"]] = 0.0
+    return (torch.logsumexp(logits, -1) - torch.logsumexp(logits + mask, -1)).mean()
+
+
+def trainable(enc, head) -> dict:
+    params = {f"enc.{n}": p for n, p in enc.named_parameters() if p.requires_grad}
+    params.update({f"head.{n}": p for n, p in head.named_parameters()})
+    return params
+
+
+def save_checkpoint(folder: Path, enc, head, opt, meta: dict) -> None:
+    """Trainable weights and AdamW moments as safetensors, the loop position as JSON (atomic rename)."""
+    from safetensors.torch import save_file
+
+    tmp = folder.with_name(folder.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    params = trainable(enc, head)
+    save_file({k: v.detach().contiguous() for k, v in params.items()}, str(tmp / "params.safetensors"))
+    moments = {}
+    names = {id(p): k for k, p in params.items()}
+    for p, st in opt.state.items():
+        for m in ("exp_avg", "exp_avg_sq"):
+            moments[f"{names[id(p)]}.{m}"] = st[m].contiguous()
+        meta.setdefault("opt_step", {})[names[id(p)]] = float(st["step"])
+    save_file(moments, str(tmp / "optimizer.safetensors"))
+    (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
+    shutil.rmtree(folder, ignore_errors=True)
+    tmp.rename(folder)
+
+
+def load_checkpoint(folder: Path, enc, head, opt) -> dict:
+    import torch
+    from safetensors.torch import load_file
+
+    params = trainable(enc, head)
+    saved = load_file(str(folder / "params.safetensors"))
+    with torch.no_grad():
+        for k, p in params.items():
+            p.copy_(saved[k])
+    meta = json.loads((folder / "meta.json").read_text())
+    moments = load_file(str(folder / "optimizer.safetensors"))
+    for k, p in params.items():
+        if f"{k}.exp_avg" in moments:
+            opt.state[p] = {"step": torch.tensor(meta["opt_step"][k]), "exp_avg": moments[f"{k}.exp_avg"],
+                            "exp_avg_sq": moments[f"{k}.exp_avg_sq"]}
+    return meta
+
+
+def export(folder: Path, enc, head, cfg: NLITrainConfig, extra: dict) -> None:
+    """Write an NLIModel folder: the tuned layers (float16) + head (safetensors), config.json, manifest."""
+    from newsml.safe_io import save_folder
+
+    tensors = {f"enc.{n}": p.detach().cpu().numpy().astype(np.float16) for n, p in enc.named_parameters()
+               if p.requires_grad}
+    tensors["head.weight"] = head[1].weight.detach().cpu().numpy().copy()
+    tensors["head.bias"] = head[1].bias.detach().cpu().numpy().copy()
+    config = {"architecture": ARCHITECTURE, "name": "newsml-nli", "version": "1.0", "labels": list(LABELS),
+              "encoder": "sentence-transformers/all-MiniLM-L6-v2", "max_length": cfg.max_length,
+              "temperature": 1.0, "train_config": asdict(cfg), **extra}
+    save_folder(folder, config, tensors)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# evaluation helpers
+
+
+def accuracy(model, rows: list[dict]) -> float:
+    """Share of rows whose predicted label is allowed (for binary rows: entailment vs the other two summed)."""
+    P = model.predict_proba([(r["premise"], r["hypothesis"]) for r in rows])
+    ok = 0
+    for p, r in zip(P, rows):
+        if r["label"] in ("entailment", "not_entailment"):
+            ok += (p[0] >= 0.5) == (r["label"] == "entailment")
+        else:
+            ok += int(p.argmax()) in r["allowed"]
+    return ok / max(1, len(rows))
+
+
+def fit_temperature(model, rows: list[dict]) -> float:
+    """The temperature minimising the NLL of 3-way rows (grid search; logits at T=1)."""
+    z = model.logits([(r["premise"], r["hypothesis"]) for r in rows]) * float(model.config.get("temperature", 1.0))
+    y = np.array([r["allowed"][0] for r in rows])
+    best = (math.inf, 1.0)
+    for t in np.arange(0.5, 3.01, 0.05):
+        zt = z / t
+        zt = zt - zt.max(1, keepdims=True)
+        nll = -(zt[np.arange(len(y)), y] - np.log(np.exp(zt).sum(1))).mean()
+        best = min(best, (nll, float(round(t, 2))))
+    return best[1]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the training loop
+
+
+def run_stage(name: str, rows: list[dict], lr: float, cfg: NLITrainConfig, out: Path, tok, enc, head, log) -> None:
+    import torch
+
+    ck = out / f"ckpt_{name}"
+    done = out / f"stage_{name}"
+    if (done / "config.json").exists():
+        log(f"stage {name}: already exported at {done}")
+        return
+    order = batches(rows, cfg.batch_size, cfg.seed + ord(name))
+    params = trainable(enc, head)
+    groups = [{"params": [p for k, p in params.items() if k.startswith("enc.")], "peak": lr},
+              {"params": [p for k, p in params.items() if k.startswith("head.")], "peak": cfg.lr_head}]
+    opt = torch.optim.AdamW(groups, lr=lr, weight_decay=cfg.weight_decay)
+    total = len(order)
+    sched = lambda s: min(1.0, (s + 1) / cfg.warmup_steps) * max(0.1, 1 - s / total)  # noqa: E731
+    start, t0, run_loss = 0, time.time(), []
+    if (ck / "meta.json").exists():
+        start = load_checkpoint(ck, enc, head, opt)["step"]
+        log(f"stage {name}: resumed at step {start}/{total}")
+    enc.train()
+    head.train()
+    for step in range(start, total):
+        for g in opt.param_groups:
+            g["lr"] = g["peak"] * sched(step)
+        batch = [rows[j] for j in order[step]]
+        loss = set_loss(forward(tok, enc, head, batch, cfg), batch)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params.values(), 1.0)
+        opt.step()
+        run_loss.append(loss.item())
+        if (step + 1) % 50 == 0:
+            rate = 50 * cfg.batch_size / (time.time() - t0)
+            log(f"stage {name} step {step + 1}/{total} loss {np.mean(run_loss[-50:]):.4f} {rate:.1f} pairs/s")
+            t0 = time.time()
+        if (step + 1) % cfg.checkpoint_every == 0 or step + 1 == total:
+            save_checkpoint(ck, enc, head, opt, {"step": step + 1, "stage": name, "total": total})
+    enc.eval()
+    head.eval()
+    export(done, enc, head, cfg, {"training_data": f"stage {name}: {len(rows)} pairs"})
+    log(f"stage {name}: exported to {done}")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data-dir", default="../shared/data")
+    ap.add_argument("--out", default=str(ROOT / "runs/nli"))
+    ap.add_argument("--stages", default="a,b,select", help="which steps to run, in order (a, b, select)")
+    ap.add_argument("--install", action="store_true", help="copy the selected model into newsml/models/nli")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--smoke", action="store_true", help="tiny run: 256 pairs per stage, to test the script")
+    args = ap.parse_args(argv)
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    cfg = NLITrainConfig()
+    data_dir, out = Path(args.data_dir), Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    logf = open(out / "train.log", "a")
+
+    def log(msg):
+        line = f"{time.strftime('%H:%M:%S')} {msg}"
+        print(line, flush=True)
+        logf.write(line + "\n")
+        logf.flush()
+
+    (out / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
+    tok, enc, head = build(cfg)
+    a_rows = stage_a_rows(cfg, data_dir)
+    if args.smoke:
+        a_rows = random.Random(0).sample(a_rows, 256)
+        cfg.news_pairs, cfg.news_stories, cfg.checkpoint_every = 128, 60, 4
+    log(f"stage a: {len(a_rows)} pairs")
+    stages = args.stages.split(",")
+    if "a" in stages:
+        run_stage("a", a_rows, cfg.lr_a, cfg, out, tok, enc, head, log)
+    if "b" in stages:
+        _load_stage(out / "stage_a", enc, head)  # stage B starts from stage A's exported weights
+        b_rows = stage_b_rows(cfg, data_dir, a_rows)
+        log(f"stage b: {len(b_rows)} pairs")
+        run_stage("b", b_rows, cfg.lr_b, cfg, out, tok, enc, head, log)
+    if "select" in stages:
+        select(out, data_dir, log)
+    if args.install:
+        from newsml.nli import DEFAULT_PATH, NLIModel
+
+        NLIModel.from_pretrained(out / "selected").save_pretrained(DEFAULT_PATH)
+        log(f"installed {out / 'selected'} -> {DEFAULT_PATH}")
+
+
+def select(out: Path, data_dir: Path, log) -> None:
+    """The written rule (training/plans/stance_2.md): stage B unless its XNLI-en accuracy is more than 2.0 points
+    below stage A's; then the temperature that minimises NLL on the calibration sets; saved to out/selected."""
+    from evaluation.data_readers import NLI_CALIBRATE, NLI_SELECT, read_nli
+    from newsml.nli import NLIModel
+
+    sel = [r for f, s in NLI_SELECT for r in read_nli(data_dir, f, s)]
+    acc = {}
+    for st in ("a", "b"):
+        if (out / f"stage_{st}" / "config.json").exists():
+            acc[st] = accuracy(NLIModel.from_pretrained(out / f"stage_{st}"), sel)
+            log(f"stage {st}: XNLI-en validation accuracy {acc[st]:.4f}")
+    chosen = "b" if "b" in acc and acc["b"] >= acc.get("a", 0) - 0.02 else "a"
+    model = NLIModel.from_pretrained(out / f"stage_{chosen}")
+    cal = [r for f, s in NLI_CALIBRATE for r in read_nli(data_dir, f, s)]
+    t = fit_temperature(model, cal)
+    model.config.update({"temperature": t, "selection": {"rule": "stage b unless XNLI-en accuracy < stage a - 0.02",
+                                                          "xnli_en_accuracy": acc, "chosen_stage": chosen,
+                                                          "temperature_fit_on": [f"{f}/{s}" for f, s in NLI_CALIBRATE]}})
+    model.save_pretrained(out / "selected")
+    log(f"selected stage {chosen}, temperature {t} -> {out / 'selected'}")
+
+
+def _load_stage(folder: Path, enc, head) -> None:
+    """Continue from an exported stage: its tuned layers and head (float32 master weights from the stage's
+    last checkpoint, so stage B does not start from the float16-rounded export)."""
+    import torch
+    from safetensors.torch import load_file
+
+    saved = load_file(str(folder.parent / f"ckpt_{folder.name.removeprefix('stage_')}" / "params.safetensors"))
+    with torch.no_grad():
+        for k, p in trainable(enc, head).items():
+            p.copy_(saved[k])
+
+
+if __name__ == "__main__":
+    main()
