@@ -262,7 +262,7 @@ def test_context_scorer_reads_only_its_window_and_round_trips(nk_page, tmp_path,
 
 def test_resume_phases_records_each_planned_length():
     """A checkpointed run's phases: one per planned length (pairs or epochs), legacy checkpoints included."""
-    from training.train_summarizer import resume_phases
+    from training.summarizer.common import resume_phases
 
     fresh = resume_phases({}, 0, "epochs", 2, config_key="epochs", seconds=0.0)
     assert fresh == [{"from": 0, "to": 0, "epochs": 2, "seconds": 0.0}]
@@ -278,17 +278,25 @@ def test_resume_phases_records_each_planned_length():
 
 
 def test_set_overrides_reach_every_lora_stage_and_are_refused_elsewhere(tmp_path):
-    """`--set` changes the adapter / rewriter run's config (it once reached the context stage only), and a
-    stage without a config says so instead of ignoring it."""
+    """`--set` changes a LoRA run's config, a stage without a config refuses it, and the old entry point runs each
+    stage's script (the commands the shipped config records) and refuses the retired whole-summary stages."""
     from argparse import Namespace
 
-    from training.train_summarizer import RewriterConfig, _start_run, main
+    from training import train_summarizer
+    from training.summarizer import selector
+    from training.summarizer.common import start_run
+    from training.summarizer.rewriter import RewriterConfig
 
     cfg = RewriterConfig()
-    _start_run(cfg, Namespace(set=["lr=1e-4", "batch_size=4"], n_examples=100, threads=None, out=str(tmp_path / "run")))
+    start_run(cfg, Namespace(set=["lr=1e-4", "batch_size=4"], n_examples=100, threads=None, out=str(tmp_path / "run")))
     assert (cfg.lr, cfg.batch_size, cfg.n_examples) == (1e-4, 4, 100)
     with pytest.raises(SystemExit):
-        main(["--stage", "eval", "--set", "lr=1e-4"])
+        selector.main(["--set", "lr=1e-4"])
+    for retired in (["--stage", "adapter"], ["--stage", "export"], ["--stage", "tune", "--mode", "summary"]):
+        with pytest.raises(SystemExit, match="retired"):
+            train_summarizer.main(retired)
+    with pytest.raises(SystemExit):  # forwarded to selector.py, whose parser has no --set
+        train_summarizer.main(["--stage", "selector", "--set", "lr=1e-4"])
 
 
 def test_cnn_stories_are_split_once_then_read_from_the_cache(tmp_path, monkeypatch):
@@ -299,7 +307,7 @@ def test_cnn_stories_are_split_once_then_read_from_the_cache(tmp_path, monkeypat
     import json
 
     from tests.conftest import ROOT
-    from training.train_summarizer import cnn_stories
+    from training.summarizer.common import cnn_stories
 
     monkeypatch.setenv("NEWSML_CACHE", str(tmp_path / "cache"))
     fixtures = [json.loads(x) for x in (ROOT / "benchmarks" / "fixtures" / "sample_articles.jsonl").open()]
@@ -352,3 +360,25 @@ def test_shipped_copy_chooser_reads_the_features_the_code_computes():
     ch = json.loads((DEFAULT_PATH / "config.json").read_text())["copy_chooser"]
     assert ch["features"] == list(FEATURES)
     assert len(ch["coef"]) == len(ch["mean"]) == len(ch["scale"]) == len(FEATURES) and 0 < ch["threshold"] < 1
+
+
+def test_the_one_install_step_round_trips_the_shipped_folder(tmp_path, summarizer):
+    """Every training stage ships through training.summarizer.common.install (load, update the config,
+    save_pretrained): with a no-op update, a copy of the shipped folder loads back with the same config,
+    selector and context-scorer tensors, and its manifest verifies."""
+    import shutil
+
+    import numpy as np
+
+    from newsml.safe_io import verify_manifest
+    from newsml.summarize import DEFAULT_PATH, Summarizer
+    from training.summarizer.common import install
+
+    dest = tmp_path / "summarizer"
+    shutil.copytree(DEFAULT_PATH, dest)
+    install(lambda cfg: None, dest=dest)
+    verify_manifest(dest)
+    again = Summarizer.from_pretrained(dest, use_adapter=False)
+    assert again.config == summarizer.config and again.selector.to_dict() == summarizer.selector.to_dict()
+    t0, t1 = summarizer.selector.tensors(), again.selector.tensors()
+    assert t0 and t0.keys() == t1.keys() and all(np.array_equal(t0[k], t1[k]) for k in t0)
