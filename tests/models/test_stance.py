@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import DATA_DIR, ROOT, needs_data
+from tests.conftest import DATA_DIR, ROOT, needs_data
 
 from newsml import to_article
 from newsml.errors import InputTypeError, InputValueError
