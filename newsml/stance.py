@@ -10,8 +10,9 @@ How a claim is checked (version 2):
 2. reading: when the best similarity passes the relevance gate, the NLI cross-encoder (`newsml.nli`)
    reads the claim against the 3 most similar sentences and a 2-sentence window around the best one;
 3. deciding: a small MLP ensemble (weights in safetensors, run in numpy) maps relatedness and cue features
-   (`stance_features.pair_features`) plus the NLI evidence features (`stance_features.nli_features`) to
-   agree / disagree / discuss / unrelated.
+   (`stance_features.pair_features`), exact mismatch checks when the config says `exact` (claim numbers and
+   names missing from the article, negation parity, antonyms: `stance_features.exact_features`) and the NLI
+   evidence features (`stance_features.nli_features`) to agree / disagree / discuss / unrelated.
 The NLI pairs of every claim of every article in a batch go through the cross-encoder together.
 Version 1 folders (no NLI, architecture `...minilm_features_mlp.v1`) still load, for comparisons.
 """
@@ -25,7 +26,15 @@ import numpy as np
 from newsml.errors import InputValueError, ModelLoadError, check_claims
 from newsml.pretrained import Pretrained
 from newsml.safe_io import load_folder, save_folder
-from newsml.stance_features import N_SCALAR, evidence_indices, nli_candidates, nli_features, pair_features, split_body
+from newsml.stance_features import (
+    N_SCALAR,
+    evidence_indices,
+    exact_features,
+    nli_candidates,
+    nli_features,
+    pair_features,
+    split_body,
+)
 from newsml.types import LabelScore, StanceResult
 
 ARCHITECTURE = "newsml.stance.nli_evidence_mlp.v2"
@@ -114,6 +123,8 @@ class StanceClassifier(Pretrained):
                 # 1.x: scalar features (+ embedding interactions when n_features says so); 2.x: scalar + NLI
                 inter = n > N_SCALAR and not self.uses_nli
                 base = pair_features(c, sents, C[i], S, interactions=inter)[: n if not self.uses_nli else N_SCALAR]
+                if self.config.get("exact"):  # 2.x with exact mismatch features: [scalar, exact, NLI]
+                    base = np.concatenate([base, exact_features(c, sents, S @ C[i])])
                 rows.append(base)
                 reads.append(None)
                 if self.uses_nli:

@@ -150,3 +150,44 @@ def nli_features(P: np.ndarray | None, sims: np.ndarray, order: list[int], n_sen
     f[12] = 1.0  # NLI was run
     f[13] = order[int(P[:k, 0].argmax())] / max(1, n_sentences)  # where the best support sits
     return f
+
+
+# --- exact mismatch features (stance 2.x, optional: config "exact") ---------------------------------------
+N_EXACT = 6
+NEGATIONS = {"not", "no", "never", "n't", "nobody", "nothing", "none", "neither", "nor", "without", "denied", "denies", "deny"}
+ANTONYMS = [("rose", "fell"), ("rise", "fall"), ("rises", "falls"), ("increased", "decreased"), ("increase", "decrease"),
+            ("won", "lost"), ("win", "lose"), ("wins", "loses"), ("confirmed", "denied"), ("confirms", "denies"),
+            ("approved", "rejected"), ("accepted", "refused"), ("signed", "vetoed"), ("guilty", "innocent"),
+            ("convicted", "acquitted"), ("arrested", "released"), ("higher", "lower"), ("more", "fewer"),
+            ("up", "down"), ("before", "after"), ("allowed", "banned"), ("opened", "closed"), ("gained", "lost"),
+            ("alive", "dead"), ("survived", "died"), ("victory", "defeat"), ("support", "oppose"), ("supports", "opposes")]
+_OPPOSITE = {a: b for a, b in ANTONYMS} | {b: a for a, b in ANTONYMS}
+
+
+def _negations(words: list[str]) -> int:
+    return sum(w in NEGATIONS or w.endswith("n't") for w in words)
+
+
+def exact_features(claim: str, sentences: list[str], sims: np.ndarray) -> np.ndarray:
+    """Cheap exact checks of a claim against the article (the kind the summarizer's guard uses): numbers and names
+    of the claim missing from the article and from its 3 most similar sentences, negation parity against the most
+    similar sentence, and an antonym pair between the claim and that sentence."""
+    from newsml.text import entities, numbers
+
+    f = np.zeros(N_EXACT, dtype=np.float32)
+    if not sentences:
+        return f
+    top = [sentences[int(i)] for i in np.argsort(-sims)[:TOP_K]]
+    body, near = " ".join(sentences), " ".join(top)
+    cn, ce = numbers(claim), entities(claim)
+    if cn:
+        f[0] = len(cn - numbers(body)) / len(cn)
+        f[1] = len(cn - numbers(near)) / len(cn)
+    if ce:
+        f[2] = len(ce - entities(body)) / len(ce)
+        f[3] = len(ce - entities(near)) / len(ce)
+    cw, bw = tokens(claim), tokens(top[0])
+    f[4] = float((_negations(cw) % 2) != (_negations(bw) % 2))
+    bset = set(bw)
+    f[5] = float(any(_OPPOSITE.get(w) in bset and w not in bset for w in cw))
+    return f

@@ -62,6 +62,9 @@ class SummarySentence:
     source_index: int  # index into Article.sentences of that sentence
     kind: str  # "abstractive" (generated, verified), "copied" (the guard swapped in the source sentence),
     # or "extracted" (a selected source sentence added to reach the minimum length)
+    # the NLI model's entailment probability of a generated sentence given its source sentence (None: not
+    # checked, e.g. a copied or extracted source sentence, or a summarizer without the meaning check)
+    entailment: float | None = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,8 @@ class Summary:
     text: str
     sentences: tuple[SummarySentence, ...]
     method: str  # "select+generate+verify", "select" (extractive fallback), ...
-    faithful: bool  # every number and name in `text` occurs in the article
+    faithful: bool  # every number and name in `text` occurs in the article, and every generated sentence
+    # passed the meaning check where the summarizer has one (entailed by its source, not contradicted)
     model: str = ""
 
     def to_dict(self) -> dict:

@@ -60,6 +60,13 @@ class NLITrainConfig:
     news_pairs: int = 10000  # stage B: generated news pairs (CNN train stories)
     replay_pairs: int = 6000  # stage B: stage A pairs mixed in, so general NLI is not forgotten
     news_stories: int = 4000  # CNN train stories the generator reads
+    # Stage C (added after stages A and B reached only 0.583 / 0.585 XNLI-en accuracy and still read "pleaded
+    # guilty" as entailed by "pleaded not guilty"): a second pass, news pairs from every CNN train story under
+    # another seed + a larger replay of stage A, at stage A's learning rate.
+    news_pairs_c: int = 12000
+    news_stories_c: int = 5500
+    replay_pairs_c: int = 20000
+    lr_c: float = 5e-5
     checkpoint_every: int = 400  # steps
     # (folder, file) of every training file of stage A; binary files use the set-valued loss
     train_files: list = field(default_factory=lambda: list(NLI_TRAIN_FILES))
@@ -69,16 +76,19 @@ def stage_a_rows(cfg: NLITrainConfig, data_dir: Path) -> list[dict]:
     return nli_train_pool(data_dir, cfg.caps, cfg.seed, [tuple(f) for f in cfg.train_files])
 
 
-def stage_b_rows(cfg: NLITrainConfig, data_dir: Path, a_rows: list[dict]) -> list[dict]:
+def stage_b_rows(cfg: NLITrainConfig, data_dir: Path, a_rows: list[dict], stage: str = "b") -> list[dict]:
+    """Generated news pairs + a replay sample of stage A (stage B; stage C: more stories, another seed)."""
     from evaluation.nli_news_pairs import make_pairs, read_stories
 
-    stories = list(read_stories(data_dir, "train", limit=cfg.news_stories))
-    pairs = make_pairs(stories, seed=cfg.seed)
-    rng = random.Random(cfg.seed + 1)
-    pairs = rng.sample(pairs, min(cfg.news_pairs, len(pairs)))
+    n_stories, n_news, n_replay, seed = ((cfg.news_stories, cfg.news_pairs, cfg.replay_pairs, cfg.seed) if stage == "b"
+                                         else (cfg.news_stories_c, cfg.news_pairs_c, cfg.replay_pairs_c, cfg.seed + 100))
+    stories = list(read_stories(data_dir, "train", limit=n_stories))
+    pairs = make_pairs(stories, seed=seed)
+    rng = random.Random(seed + 1)
+    pairs = rng.sample(pairs, min(n_news, len(pairs)))
     news = [{"premise": p["premise"], "hypothesis": p["hypothesis"], "label": p["label"],
              "allowed": [LABELS.index(p["label"])], "source": f"news/{p['kind']}"} for p in pairs]
-    return news + rng.sample(a_rows, min(cfg.replay_pairs, len(a_rows)))
+    return news + rng.sample(a_rows, min(n_replay, len(a_rows)))
 
 
 def batches(rows: list[dict], batch_size: int, seed: int) -> list[list[int]]:
@@ -273,7 +283,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", default="../shared/data")
     ap.add_argument("--out", default=str(ROOT / "runs/nli"))
-    ap.add_argument("--stages", default="a,b,select", help="which steps to run, in order (a, b, select)")
+    ap.add_argument("--stages", default="a,b,c,select", help="which steps to run, in order (a, b, c, select)")
     ap.add_argument("--install", action="store_true", help="copy the selected model into newsml/models/nli")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--smoke", action="store_true", help="tiny run: 256 pairs per stage, to test the script")
@@ -308,6 +318,11 @@ def main(argv=None):
         b_rows = stage_b_rows(cfg, data_dir, a_rows)
         log(f"stage b: {len(b_rows)} pairs")
         run_stage("b", b_rows, cfg.lr_b, cfg, out, tok, enc, head, log)
+    if "c" in stages:
+        _load_stage(out / "stage_b", enc, head)
+        c_rows = stage_b_rows(cfg, data_dir, a_rows, "c")
+        log(f"stage c: {len(c_rows)} pairs")
+        run_stage("c", c_rows, cfg.lr_c, cfg, out, tok, enc, head, log)
     if "select" in stages:
         select(out, data_dir, log)
     if args.install:
@@ -318,22 +333,24 @@ def main(argv=None):
 
 
 def select(out: Path, data_dir: Path, log) -> None:
-    """The written rule (training/plans/stance_2.md): stage B unless its XNLI-en accuracy is more than 2.0 points
-    below stage A's; then the temperature that minimises NLL on the calibration sets; saved to out/selected."""
+    """The written rule (training/plans/stance_2.md): the last stage unless its XNLI-en accuracy is more than 2.0
+    points below the best stage's (then the best); then the temperature that minimises NLL on the calibration
+    sets; saved to out/selected."""
     from evaluation.data_readers import NLI_CALIBRATE, NLI_SELECT, read_nli
     from newsml.nli import NLIModel
 
     sel = [r for f, s in NLI_SELECT for r in read_nli(data_dir, f, s)]
     acc = {}
-    for st in ("a", "b"):
+    for st in ("a", "b", "c"):
         if (out / f"stage_{st}" / "config.json").exists():
             acc[st] = accuracy(NLIModel.from_pretrained(out / f"stage_{st}"), sel)
             log(f"stage {st}: XNLI-en validation accuracy {acc[st]:.4f}")
-    chosen = "b" if "b" in acc and acc["b"] >= acc.get("a", 0) - 0.02 else "a"
+    last = max(acc)  # the latest stage trained
+    chosen = last if acc[last] >= max(acc.values()) - 0.02 else max(acc, key=acc.get)
     model = NLIModel.from_pretrained(out / f"stage_{chosen}")
     cal = [r for f, s in NLI_CALIBRATE for r in read_nli(data_dir, f, s)]
     t = fit_temperature(model, cal)
-    model.config.update({"temperature": t, "selection": {"rule": "stage b unless XNLI-en accuracy < stage a - 0.02",
+    model.config.update({"temperature": t, "selection": {"rule": "the last stage unless its XNLI-en accuracy < the best stage's - 0.02",
                                                           "xnli_en_accuracy": acc, "chosen_stage": chosen,
                                                           "temperature_fit_on": [f"{f}/{s}" for f, s in NLI_CALIBRATE]}})
     model.save_pretrained(out / "selected")

@@ -15,7 +15,7 @@ Steps (selection rules written before the run: training/plans/stance_2.md):
 3. an ensemble of class-weighted MLPs, each member's epoch chosen on validation (mean macro-F1 over the
    sources' validation parts); the source weighting is chosen on the claims dev set by the written rule;
 4. report, with stance 1.0 (read from git) and the official FNC-1 baseline in the same run: claims dev
-   accuracy and per-class F1, FNC-1 competition test, ARC test.
+   accuracy and per-class F1, FNC-1 competition test, ARC test (1.0: evaluation/previous_models.py).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import argparse
 import hashlib
 import json
 import random
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -36,7 +35,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 LABELS = ["agree", "disagree", "discuss", "unrelated"]
-V1_COMMIT = "5dfca96"  # the last commit that shipped stance 1.0
 
 
 @dataclass
@@ -57,7 +55,7 @@ class StanceTrainConfig:
     fnc_discuss: int = 3000
     fnc_unrelated: int = 3000
     arc_pairs: int = 2000  # ARC training pairs (sample)
-    generated_stories: int = 800  # CNN train stories turned into agree/disagree/unrelated claims
+    generated_stories: int = 300  # CNN train stories turned into agree/disagree/unrelated claims
     gate_quantile: float = 0.02  # relevance gate: passed by 98% of related FNC-1 training pairs
     nli_k: int = 3  # sentences the NLI model reads per claim (+ one window)
     weighting: str = "balanced"  # "balanced" (each source the same total weight) or "fnc-heavy" (each pair 1)
@@ -169,6 +167,26 @@ def generated_groups(cfg, data_dir, exclude: set[str]) -> list[dict]:
 # features (the inference code, cached per source and NLI model)
 
 
+def embeddings(enc, groups: list[dict], cache: Path, name: str) -> list[tuple]:
+    """(sentence embeddings, claim embeddings) per group, cached (they do not depend on the NLI model)."""
+    key = hashlib.sha256(json.dumps([(g["id"], g["sents"], g["claims"]) for g in groups]).encode()).hexdigest()[:12]
+    f = cache / f"emb_{name}_{key}.npz"
+    if f.exists():
+        z = np.load(f)
+        S_all, C_all = z["S"], z["C"]
+    else:
+        t0 = time.time()
+        S_all = enc.encode([s for g in groups for s in g["sents"]])
+        C_all = enc.encode([c for g in groups for c in g["claims"]])
+        np.savez(f, S=S_all, C=C_all)
+        print(f"embedded {name}: {len(S_all)} sentences, {len(C_all)} claims in {time.time() - t0:.0f}s", flush=True)
+    out, i, j = [], 0, 0
+    for g in groups:
+        out.append((S_all[i : i + len(g["sents"])], C_all[j : j + len(g["claims"])]))
+        i, j = i + len(g["sents"]), j + len(g["claims"])
+    return out
+
+
 def featurize(clf, groups: list[dict], cache: Path, name: str):
     key = hashlib.sha256(json.dumps([clf.config.get("nli"), clf.config["n_features"], clf.config["max_sentences"],
                                      [(g["id"], g["claims"]) for g in groups]]).encode()).hexdigest()[:12]
@@ -176,15 +194,27 @@ def featurize(clf, groups: list[dict], cache: Path, name: str):
     if f.exists():
         return np.load(f)["X"]
     t0 = time.time()
-    items = []
-    for g in groups:
-        S = clf.encoder.encode(g["sents"])
-        C = clf.encoder.encode(g["claims"])
-        items.append((g["sents"], S, g["claims"], C))
+    items = [(g["sents"], S, g["claims"], C) for g, (S, C) in zip(groups, embeddings(clf.encoder, groups, cache, name))]
     X = np.concatenate([clf.features(items[i : i + 64])[0] for i in range(0, len(items), 64)]) if items else np.zeros((0, 0))
     np.savez(f, X=X)
     print(f"features {name}: {X.shape} in {time.time() - t0:.0f}s", flush=True)
     return X
+
+
+def exact_block(enc, groups: list[dict], cache: Path, name: str) -> np.ndarray:
+    """The exact mismatch features of every (group, claim), in the order of `featurize`'s rows."""
+    from newsml.stance_features import N_EXACT, exact_features
+
+    rows = [exact_features(c, g["sents"], S @ C[i]) for g, (S, C) in zip(groups, embeddings(enc, groups, cache, name))
+            for i, c in enumerate(g["claims"])]
+    return np.stack(rows) if rows else np.zeros((0, N_EXACT), dtype=np.float32)
+
+
+def with_exact(X: np.ndarray, E: np.ndarray) -> np.ndarray:
+    """[scalar ; NLI] rows -> [scalar ; exact ; NLI], the order StanceClassifier.features builds with `exact`."""
+    from newsml.stance_features import N_SCALAR
+
+    return np.concatenate([X[:, :N_SCALAR], E, X[:, N_SCALAR:]], axis=1)
 
 
 def flat(groups, field):
@@ -268,18 +298,6 @@ def sample_weights(cfg, y, src) -> np.ndarray:
     return w
 
 
-def v1_folder(cache: Path) -> Path:
-    """Stance 1.0 as shipped at V1_COMMIT, checked out of git into the cache (for same-run comparisons)."""
-    out = cache / "stance_1.0"
-    if not (out / "manifest.json").exists():
-        out.mkdir(parents=True, exist_ok=True)
-        for name in ("config.json", "weights.safetensors", "manifest.json"):
-            blob = subprocess.run(["git", "show", f"{V1_COMMIT}:newsml/models/stance/{name}"], cwd=ROOT,
-                                  capture_output=True, check=True).stdout
-            (out / name).write_bytes(blob)
-    return out
-
-
 def report(clf, name, groups, X):
     from evaluation.metrics import compute_classification, compute_fnc
 
@@ -304,8 +322,10 @@ def main(argv=None):
     ap.add_argument("--nli", default=None, help="NLI model folder (default: the shipped newsml/models/nli)")
     ap.add_argument("--metrics-out", default=str(ROOT / "training/results/stance_metrics.json"))
     ap.add_argument("--weighting", nargs="+", default=["balanced", "fnc-heavy"], help="candidates (plans/stance_2.md)")
+    ap.add_argument("--exact", nargs="+", default=["no", "yes"], help="candidates without / with exact mismatch features")
     ap.add_argument("--skip-baseline", action="store_true")
     ap.add_argument("--limit", type=int, default=None, help="smoke test: at most this many bodies per source")
+    ap.add_argument("--embed-only", action="store_true", help="only compute and cache the MiniLM embeddings")
     args = ap.parse_args(argv)
     t_start = time.time()
     import torch
@@ -313,14 +333,14 @@ def main(argv=None):
     from newsml.encoder import SentenceEncoder
     from newsml.nli import NLIModel
     from newsml.stance import ARCHITECTURE, StanceClassifier
-    from newsml.stance_features import N_NLI, N_SCALAR
+    from newsml.stance_features import N_EXACT, N_NLI, N_SCALAR
 
     torch.set_num_threads(2)
     cfg = StanceTrainConfig()
     data_dir, cache = Path(args.data_dir), Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
     enc = SentenceEncoder()
-    nli = NLIModel.from_pretrained(args.nli)
+    nli = None if args.embed_only else NLIModel.from_pretrained(args.nli)
 
     # 1) data -------------------------------------------------------------------------------------------
     claims_dir = ROOT / "training" / "claims"
@@ -338,11 +358,15 @@ def main(argv=None):
         cfg.epochs, cfg.n_members = 3, 2
 
     # 2) the relevance gate, then features -----------------------------------------------------------------
-    rel = [g for g in fnc_tr if g["split"] == "train"]
     sims = []
-    for g in rel[:400]:
-        S, C = enc.encode(g["sents"]), enc.encode(g["claims"])
-        sims += [float((S @ C[i]).max()) for i, lab in enumerate(g["labels"]) if lab != "unrelated"]
+    for g, (S, C) in zip(fnc_tr, embeddings(enc, fnc_tr, cache, "fnc")):
+        if g["split"] == "train":
+            sims += [float((S @ C[i]).max()) for i, lab in enumerate(g["labels"]) if lab != "unrelated"]
+    if args.embed_only:
+        for n, gs in (("claims", claims_tr), ("generated", gen), ("arc", arc_tr), ("claims_dev", dev),
+                      ("fnc_test", fnc_te), ("arc_test", arc_te)):
+            embeddings(enc, gs, cache, n)
+        return
     gate = float(np.quantile(sims, cfg.gate_quantile))
     print(f"relevance gate {gate:.3f} (from {len(sims)} related FNC-1 training pairs)", flush=True)
     shell_cfg = {"name": "newsml-stance", "version": "2.0", "architecture": ARCHITECTURE, "labels": LABELS,
@@ -354,36 +378,46 @@ def main(argv=None):
     X_dev = featurize(shell, dev, cache, "claims_dev")
     X_fte = featurize(shell, fnc_te, cache, "fnc_test")
     X_ate = featurize(shell, arc_te, cache, "arc_test")
+    exact = {n: exact_block(enc, gs, cache, n) for n, gs in train_sets.items()}
+    E_dev, E_fte, E_ate = (exact_block(enc, gs, cache, n) for n, gs in
+                           (("claims_dev", dev), ("fnc_test", fnc_te), ("arc_test", arc_te)))
 
-    def part(split):
+    def part(split, use_exact=False):
         X, y, src = [], [], []
         for n, gs in train_sets.items():
             rows = np.concatenate([[g["split"] == split] * len(g["claims"]) for g in gs]).astype(bool)
-            X.append(feats[n][rows])
+            X.append(with_exact(feats[n], exact[n])[rows] if use_exact else feats[n][rows])
             y += [LABELS.index(lab) for g in gs if g["split"] == split for lab in g["labels"]]
             src += [n] * int(rows.sum())
         return np.concatenate(X), np.array(y), src
 
-    X_tr, y_tr, s_tr = part("train")
-    X_va, y_va, s_va = part("val")
-    print(f"train {len(y_tr)} pairs {dict(zip(*np.unique(s_tr, return_counts=True)))}; val {len(y_va)}", flush=True)
-
     # 3) candidates by the written rule ---------------------------------------------------------------------
     cands = {}
-    for wname in args.weighting:
-        cfg.weighting = wname
-        tensors, eps = train_head(cfg, X_tr, y_tr, sample_weights(cfg, y_tr, s_tr), X_va, y_va, s_va)
-        clf = StanceClassifier({**shell_cfg, "train_config": asdict(cfg), "best_epoch": eps}, tensors, encoder=enc, nli=nli)
-        fv_groups = [g for g in fnc_tr if g["split"] == "val"]
-        rows = np.concatenate([[g["split"] == "val"] * len(g["claims"]) for g in fnc_tr]).astype(bool)
-        fval, _ = report(clf, f"[{wname}] FNC-1 validation", fv_groups, feats["fnc"][rows])
-        dev_m, _ = report(clf, f"[{wname}] claims dev", dev, X_dev)
-        cands[wname] = (clf, fval, dev_m)
+    fv_groups = [g for g in fnc_tr if g["split"] == "val"]
+    fv_rows = np.concatenate([[g["split"] == "val"] * len(g["claims"]) for g in fnc_tr]).astype(bool)
+    for ex in args.exact:
+        use = ex == "yes"
+        X_tr, y_tr, s_tr = part("train", use)
+        X_va, y_va, s_va = part("val", use)
+        print(f"train {len(y_tr)} pairs {dict(zip(*np.unique(s_tr, return_counts=True)))}; val {len(y_va)}", flush=True)
+        ccfg = {**shell_cfg, "n_features": N_SCALAR + N_NLI + (N_EXACT if use else 0), **({"exact": True} if use else {})}
+        for wname in args.weighting:
+            cfg.weighting = wname
+            name = f"{wname}{'+exact' if use else ''}"
+            tensors, eps = train_head(cfg, X_tr, y_tr, sample_weights(cfg, y_tr, s_tr), X_va, y_va, s_va)
+            clf = StanceClassifier({**ccfg, "train_config": asdict(cfg), "best_epoch": eps}, tensors, encoder=enc, nli=nli)
+            fv = with_exact(feats["fnc"], exact["fnc"])[fv_rows] if use else feats["fnc"][fv_rows]
+            fval, _ = report(clf, f"[{name}] FNC-1 validation", fv_groups, fv)
+            dev_m, _ = report(clf, f"[{name}] claims dev", dev, with_exact(X_dev, E_dev) if use else X_dev)
+            cands[name] = (clf, fval, dev_m)
     ok = {w: c for w, c in cands.items() if c[1]["fnc_score"] >= 84.0} or cands
     best_acc = max(c[2]["accuracy"] for c in ok.values())
     chosen = max((w for w, c in ok.items() if c[2]["accuracy"] >= best_acc - 0.01), key=lambda w: ok[w][1]["fnc_score"])
     clf, fval, dev_m = cands[chosen]
     print(f"chosen: {chosen}", flush=True)
+    if clf.config.get("exact"):
+        X_dev, X_fte, X_ate = with_exact(X_dev, E_dev), with_exact(X_fte, E_fte), with_exact(X_ate, E_ate)
+    s_tr = part("train")[2]
     clf.config["training_data"] = (
         f"FNC-1 train ({sum(s == 'fnc' for s in s_tr)} pairs: all agree/disagree, samples of discuss and unrelated, "
         f"outside the validation buckets), ARC train ({sum(s == 'arc' for s in s_tr)}), hand-written CNN claims "
@@ -391,7 +425,9 @@ def main(argv=None):
     clf.save_pretrained(args.out)
 
     # 4) report, with 1.0 and the FNC-1 baseline in the same run ------------------------------------------
-    v1 = StanceClassifier.from_pretrained(v1_folder(cache), encoder=enc)
+    from evaluation.previous_models import earlier_folder
+
+    v1 = StanceClassifier.from_pretrained(earlier_folder("stance", cache), encoder=enc)
     res = {"chosen": chosen, "candidates": {w: {"fnc_validation": c[1], "claims_dev": c[2]} for w, c in cands.items()},
            "gate": gate}
     for name, groups, X in (("claims_dev", dev, X_dev), ("fnc_test", fnc_te, X_fte), ("arc_test", arc_te, X_ate)):

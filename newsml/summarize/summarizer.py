@@ -14,8 +14,10 @@
    Mode "summary" (the generator writes the whole summary from the selected sentences) is kept for
    other generators.
 3. **verify** (`summarize/verify.py`): each generated sentence's numbers and names must occur in the
-   article and it must overlap the article's sentences; otherwise the guard puts the source sentence
-   in its place (or drops it).
+   article and it must overlap the article's sentences; with a `meaning_check` in the config (version 2.5),
+   the NLI cross-encoder (`newsml.nli`) must also find it entailed by its source sentence and not
+   contradicted (a dropped negation, swapped roles, a moved place, a reversed verb keep every name and number
+   and pass the exact checks). Otherwise the guard puts the source sentence in its place (or drops it).
 4. **choose** (`summarize/copy_chooser.py`, when the config has a `copy_chooser`): a small logistic model puts the
    source sentence back where a verified rewrite is likely to have lost what a highlight keeps.
 """
@@ -31,7 +33,7 @@ from newsml.summarize.copy_chooser import choose_copies
 from newsml.summarize.decode import greedy_decode
 from newsml.summarize.prompt import build_prompt, build_sentence_prompt
 from newsml.summarize.select import SentenceSelector, lead_select
-from newsml.summarize.verify import verify, verify_rewrites
+from newsml.summarize.verify import first_sentence, verify, verify_rewrites
 from newsml.types import Summary
 
 ARCHITECTURE = "newsml.summarizer.select_generate_verify.v1"
@@ -51,6 +53,7 @@ class Summarizer(Pretrained):
         self.device = device  # None: CUDA when available, else CPU (decided on first use)
         self._model = None
         self._tok = None
+        self._nli = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -206,18 +209,40 @@ class Summarizer(Pretrained):
         prompts = [q for a, (p, _) in zip(arts, scored) for q in self._sentence_prompts(a, p)]
         return self.verified_rewrites(arts, scored, self.generate(prompts, batch_size=batch_size * SENTENCE_PROMPTS_PER_ARTICLE))
 
+    @property
+    def nli(self):
+        """The NLI model of the meaning check (the shipped one, on this summarizer's device), loaded on first use."""
+        if self._nli is None:
+            from newsml.nli import NLIModel
+
+            self._nli = NLIModel.from_pretrained(device=self.device)
+        return self._nli
+
+    def meaning_scores(self, arts, scored, rewrites: list[str]) -> list[tuple[float, float]]:
+        """(entailment, contradiction) of every rewrite given its source sentence, all articles in one NLI batch."""
+        flat, pairs = iter(rewrites), []
+        for a, (p, _) in zip(arts, scored):
+            for i in p:
+                pairs.append((a.sentences[i], first_sentence(next(flat)) or a.sentences[i]))
+        P = self.nli.predict_proba(pairs) if pairs else []
+        return [(float(x[0]), float(x[2])) for x in P]
+
     def verified_rewrites(self, arts, scored, rewrites: list[str], chooser: bool = True) -> list[Summary]:
         """Steps 3-4 of sentence mode: `rewrites` (the generator's texts for every article's picks, in order;
-        `scored`: each article's `scored_rewrite_picks`) verified per article, then the copy chooser when the
-        config has one (`chooser=False` skips it: the copy stage's summaries as they are without one)."""
+        `scored`: each article's `scored_rewrite_picks`) verified per article (with the meaning check when the
+        config has one: one NLI batch for every rewrite), then the copy chooser when the config has one
+        (`chooser=False` skips it: the copy stage's summaries as they are without one)."""
         flat = iter(rewrites)
         name = self.model_id
         ch = self.config.get("copy_chooser") if chooser else None
+        check = self.config.get("meaning_check")
+        meaning = iter(self.meaning_scores(arts, scored, rewrites)) if check else None
         out = []
         for a, (p, scores) in zip(arts, scored):
             sents = list(a.sentences)
             s = verify_rewrites([next(flat) for _ in p], p, sents, method="select+rewrite+verify",
-                                model=name, min_support=self.config["min_support"])
+                                model=name, min_support=self.config["min_support"],
+                                meaning=[next(meaning) for _ in p] if meaning else None, meaning_check=check)
             out.append(choose_copies(s, sents, a.text, scores, ch) if ch else s)
         return out
 

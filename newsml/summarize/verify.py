@@ -94,25 +94,55 @@ def verify(generated: str, sources: list[str], *, method: str, model: str = "", 
     return _summary(out, article_text, cache, method, model)
 
 
+def first_sentence(rewrite: str) -> str:
+    """The sentence of a raw rewrite that is judged and kept: its first, after `clean_generation`."""
+    first = split_sentences(clean_generation(rewrite))[:1]
+    return first[0] if first else ""
+
+
+def passes_names_numbers(rewrite: str, index: int, sources: list[str], min_support: float, *, names_only: bool = False,
+                         _cache: dict | None = None) -> bool:
+    """The cheap exact checks of version 2.4 on one rewrite of `sources[index]`: every number and name occurs in
+    the article, support >= `min_support`, no invented question, no two names trading places.
+    `names_only`: the numbers-and-names check alone."""
+    s = first_sentence(rewrite)
+    article_text = " ".join(sources)
+    if any(unsupported(s, article_text, _cache).values()):
+        return False
+    if names_only:
+        return True
+    sc = support(s, sources)[0] if len(tokens(s)) >= 3 else 0.0
+    return sc >= min_support and not _misreads(s, sources[index])
+
+
+def means_the_same(entailment: float, contradiction: float, check: dict) -> bool:
+    """The meaning check on a rewrite's NLI scores against its source: entailed enough, not contradicted."""
+    return entailment >= check["min_entailment"] and contradiction <= check["max_contradiction"]
+
+
 def verify_rewrites(rewrites: list[str], picks: list[int], sources: list[str], *, method: str, model: str = "",
-                    min_support: float = 0.5) -> Summary:
+                    min_support: float = 0.5, meaning: list[tuple[float, float]] | None = None,
+                    meaning_check: dict | None = None) -> Summary:
     """Sentence mode: `rewrites[j]` is the generator's highlight for source sentence `picks[j]`.
 
-    A rewrite is kept (kind "abstractive") when every number and name in it occurs in the article, its
-    support is >= `min_support`, it does not ask a question its source does not ask (the rewriter can turn
-    a heading such as "Question of the Day:" into an invented question) and no two names in it trade the words
-    they modify in the source; otherwise its own source sentence stands in (kind "copied"). Sentences come out
-    in article order.
+    A rewrite is kept (kind "abstractive") when it passes the exact checks (`passes_names_numbers`: every number
+    and name occurs in the article, support >= `min_support`, no invented question, no two names trading the
+    words they modify) and, with `meaning` (per rewrite: the NLI model's entailment and contradiction
+    probabilities of the rewrite given its source sentence) and `meaning_check` (thresholds), the meaning check;
+    otherwise its own source sentence stands in (kind "copied"). Sentences come out in article order.
     """
     article_text = " ".join(sources)
     cache = {"numbers": numbers(article_text), "entities": entities(article_text)}
+    meaning = meaning or [None] * len(rewrites)
     out: list[SummarySentence] = []
-    for r, i in sorted(zip(rewrites, picks), key=lambda x: x[1]):
-        first = split_sentences(clean_generation(r))[:1]
-        s = first[0] if first else ""
-        sc = support(s, sources)[0] if len(tokens(s)) >= 3 else 0.0
-        if sc >= min_support and not any(unsupported(s, article_text, cache).values()) and not _misreads(s, sources[i]):
-            out.append(SummarySentence(s, min(1.0, sc), i, "abstractive"))
+    for r, i, m in sorted(zip(rewrites, picks, meaning), key=lambda x: x[1]):
+        s = first_sentence(r)
+        ok = passes_names_numbers(r, i, sources, min_support, _cache=cache)
+        ent = None if m is None else round(float(m[0]), 4)
+        if ok and m is not None and meaning_check:
+            ok = means_the_same(m[0], m[1], meaning_check)
+        if ok:
+            out.append(SummarySentence(s, min(1.0, support(s, sources)[0]), i, "abstractive", entailment=ent))
         else:
             out.append(SummarySentence(sources[i], 1.0, i, "copied"))
     if not out and sources:

@@ -6,11 +6,11 @@ import json
 
 import numpy as np
 import pytest
-from tests.conftest import DATA_DIR, ROOT, needs_data
 
 from newsml import to_article
 from newsml.errors import InputTypeError, InputValueError
 from newsml.stance import StanceClassifier
+from tests.conftest import DATA_DIR, ROOT, needs_data
 
 NK_HEADLINE = "North Korea confirms troop deployment to Russia, hails 'heroes'"
 
