@@ -6,11 +6,41 @@ optional; the weights say which ones are used).
     >>> clf.predict(["Arsenal beat Chelsea 2-0 in the league."])[0].label
     'sport'
 
-Format-aware heads (optional, off in the shipped model): news comes as short snippets (a headline and a
+Taxonomy (short form of `benchmarks/fixtures/topic_longform/GUIDELINE.md`; one label per story, the section a
+news editor would file it under):
+
+- `world`: international affairs and events abroad: wars, diplomacy and treaties, foreign governments' actions
+  and their internal politics, terrorism, disasters and accidents abroad, the UN / NATO. *North Korean troops
+  fight for Russia; an earthquake in Nepal; a UN Security Council vote.*
+- `politics`: a country's own domestic politics: elections, parties, legislation, government policy debate,
+  courts on government policy. *A health-care bill in Congress; a Senate race; a governor's veto.*
+- `business`: companies, markets, the economy, jobs, trade, prices. *Quarterly results; oil prices; a merger.*
+- `sport`: sports, athletes, matches, leagues, the Olympics. *A Premier League match; doping in cycling.*
+- `science_technology`: science, space, technology products, the internet, cybersecurity, health and medicine
+  research, climate science. *A new smartphone; a NASA mission; a study on cancer risk.*
+- `entertainment`: film, TV, music, celebrities, arts, books, fashion, royals as celebrities. *The Oscars.*
+- `other` (answered by abstention, see below): crime and courts, weather and accidents at home, human
+  interest, travel, lifestyle, education. *A shooting in Ohio; a snowstorm in New York.*
+
+A story that fits two: the same event is `world` abroad (or between countries) and `politics` / `other` at
+home; a US debate about a foreign situation is `world` when about the situation and the diplomacy, `politics`
+when about the domestic fight (a Congress vote); subject over setting (a court case about a company is
+`business`); technology products are `science_technology`, their earnings `business`; when still torn, the
+main subject of the first three paragraphs.
+
+Format-aware heads (optional; on since 1.3): news comes as short snippets (a headline and a
 lede) and as full articles, and training sets may label them by different conventions. With
 `format_gate` in the config, each head's weights are shared weights plus a residual for its input's format
 (long-form: at least `long_min_words` words), fitted jointly with one L2 penalty ("frustratingly easy domain
 adaptation", Daume III 2007). No dataset id is needed at run time: the word count picks the residual.
+A residual may carry its own intercept (`<head>.intercept_long`), and long-form rows may have their own head
+weights (`head_weights_long`) and temperature (`temperature_long`); a head is run only on the rows whose
+weight for it is not 0. Version 1.3 uses this for long-form news: short inputs get 1.2's heads unchanged, long
+ones heads refit on BBC + labelled CNN stories (`training/train_topic.py --longform`).
+
+Abstention (`abstain_below` in the config, 1.3 on): a long-form input whose top probability is below it gets
+`label="other"` (outside the six: crime, weather, human interest ...); `score` and `scores` stay those of the
+six topics, so `scores[0]` is still the best topic. The threshold was chosen on the long-form dev split.
 
 Saved folder: `config.json` (labels, architecture, heads, temperature, newsml version, data
 fingerprint), `weights.safetensors` (coefficients, idf, LoRA matrices), `vocab.json` (TF-IDF terms), `manifest.json`.
@@ -119,12 +149,13 @@ class TopicClassifier(Pretrained):
         return is_long_form(texts, gate["long_min_words"])
 
     def _linear(self, head: str, X, long: np.ndarray) -> np.ndarray:
-        """Logits of one linear head: shared weights, plus the format residual where the head has one."""
+        """Logits of one linear head: shared weights, plus the format residual (coef, intercept) where saved."""
         z = np.asarray(X @ self._t[head + ".coef"].T) + self._t[head + ".intercept"]
-        if head + ".coef_long" in self._t:  # each row gets its own format's residual
-            for rows, name in ((long, "coef_long"), (~long, "coef_short")):
-                if rows.any():
-                    z[rows] += np.asarray(X[rows] @ self._t[f"{head}.{name}"].T)
+        for rows, fmt in ((long, "long"), (~long, "short")):  # each row gets its own format's residual
+            if rows.any() and f"{head}.coef_{fmt}" in self._t:
+                z[rows] += np.asarray(X[rows] @ self._t[f"{head}.coef_{fmt}"].T)
+            if rows.any() and f"{head}.intercept_{fmt}" in self._t:
+                z[rows] += self._t[f"{head}.intercept_{fmt}"]
         return z
 
     def _tfidf_logits(self, texts: list[str], long: np.ndarray) -> np.ndarray:
@@ -137,36 +168,46 @@ class TopicClassifier(Pretrained):
         E = self.lora_encoder(head).encode([t[:LORA_CHAR_LIMIT] for t in texts], max_length=self.config[head]["max_length"])
         return self._linear(head, E, long)
 
+    def head_weights(self, long: bool) -> dict[str, float]:
+        """The ensemble weights for short (`long=False`) or long-form rows (`head_weights_long`, else the same)."""
+        return (long and self.config.get("head_weights_long")) or self.config["head_weights"]
+
     def logits(self, texts: list[str]) -> np.ndarray:
-        """Uncalibrated ensemble logits, columns in `self.labels` order."""
-        w = self.config["head_weights"]
+        """Uncalibrated ensemble logits, columns in `self.labels` order. Each format's rows get that format's
+        head weights; a head runs only on the rows that weigh it."""
         long = self.long_form(texts)
         z = np.zeros((len(texts), len(self.labels)))
-        if w.get("tfidf", 0):
-            z += w["tfidf"] * self._tfidf_logits(texts, long)
-        if w.get("minilm", 0):
-            z += w["minilm"] * self._minilm_logits(texts, long)
-        for head in LORA_HEADS:
-            if w.get(head, 0):
-                z += w[head] * self._lora_logits(texts, long, head)
+        heads = {"tfidf": self._tfidf_logits, "minilm": self._minilm_logits,
+                 **{h: (lambda t, lf, h=h: self._lora_logits(t, lf, h)) for h in LORA_HEADS}}
+        row_w = {fmt: self.head_weights(fmt) for fmt in (False, True)}
+        for head, fn in heads.items():
+            w = np.array([row_w[bool(x)].get(head, 0) for x in long], dtype=float)
+            rows = np.flatnonzero(w)
+            if len(rows):
+                z[rows] += w[rows, None] * fn([texts[i] for i in rows], long[rows])
         return z
+
+    def temperatures(self, texts: list[str]) -> np.ndarray:
+        """The calibration temperature of each text, shape [n, 1] (by format, or by length; see predict_proba)."""
+        lt = self.config.get("length_temperature")
+        if lt:
+            return np.exp(lt[0] + lt[1] * np.log1p([len(t.split()) for t in texts]))[:, None]
+        T = np.full((len(texts), 1), float(self.config["temperature"]))
+        if self.config.get("temperature_long"):
+            T[self.long_form(texts)] = float(self.config["temperature_long"])
+        return T
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Calibrated probabilities (temperature scaling fitted on validation), columns = `labels`.
 
-        With `length_temperature` [a, b] in the config, T = exp(a + b * log1p(words)): short snippets
-        and long articles get their own temperature."""
-        z = self.logits(texts)
-        lt = self.config.get("length_temperature")
-        if lt:
-            T = np.exp(lt[0] + lt[1] * np.log1p([len(t.split()) for t in texts]))[:, None]
-        else:
-            T = self.config["temperature"]
-        return _softmax(z / T)
+        With `temperature_long`, long-form rows get their own temperature; with `length_temperature` [a, b],
+        T = exp(a + b * log1p(words))."""
+        return _softmax(self.logits(texts) / self.temperatures(texts))
 
     # -- public prediction -------------------------------------------------------------------------------
     def predict(self, articles, n_evidence: int = 3) -> list[TopicResult]:
-        """Topic for each article (str, dict or Article): label, all probabilities, evidence sentences."""
+        """Topic for each article (str, dict or Article): label, all probabilities, evidence sentences.
+        `label` is "other" where the abstention rule applies (module docstring); `scores` cover the six topics."""
         if isinstance(articles, (str, dict)) or not hasattr(articles, "__iter__"):
             raise type_error("articles", "a list of articles (str, dict or Article)", articles)
         prepared = [article_text(a) for a in articles]
@@ -175,12 +216,14 @@ class TopicClassifier(Pretrained):
         texts = [p[0] for p in prepared]
         P = self.predict_proba(texts)
         out = []
+        abstain = self.config.get("abstain_below")
         for (text, sents), p, long in zip(prepared, P, self.long_form(texts)):
             k = int(p.argmax())
             order = np.argsort(-p)
+            other = bool(abstain and long and p[k] < abstain)  # the documented abstention rule (module docstring)
             out.append(
                 TopicResult(
-                    label=self.labels[k],
+                    label="other" if other else self.labels[k],
                     score=float(p[k]),
                     scores=tuple(LabelScore(self.labels[j], float(p[j])) for j in order),
                     evidence=tuple(self.evidence(sents or [text], k, n_evidence, long_form=bool(long))),
@@ -201,8 +244,9 @@ class TopicClassifier(Pretrained):
         sents = sentences[:400]  # evidence from the first 400 sentences: bounded cost on huge inputs
         X = self.vectorizer.transform(sents)
         coef = self._t["tfidf.coef"]
-        if "tfidf.coef_long" in self._t:
-            coef = coef + self._t["tfidf.coef_long" if long_form else "tfidf.coef_short"]
+        residual = "tfidf.coef_long" if long_form else "tfidf.coef_short"
+        if residual in self._t:
+            coef = coef + self._t[residual]
         contrast = coef[label_index] - coef.mean(axis=0)
         s = np.asarray(X @ contrast).ravel()
         idx = [i for i in np.argsort(-s)[:n] if s[i] > 0]

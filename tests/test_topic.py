@@ -35,8 +35,33 @@ def test_evidence_sentences_come_from_the_article(topic_model, nk_page):
 
     a = to_article(nk_page)
     r = topic_model.predict([a])[0]
-    assert r.label in ("world", "politics")
     assert 1 <= len(r.evidence) <= 3 and all(e in a.sentences for e in r.evidence)
+
+
+def test_the_fixture_page_and_its_related_stories_are_world(analyzer, nk_page):
+    """Issue 28: North Korean troops fighting for Russia (a scraped page) is `world` through analyze, and so is
+    each of the three stories set aside as related (prisoner swap, drones, Moscow airports)."""
+    from newsml import to_article
+
+    assert analyzer.analyze(nk_page, components=["topic"]).topic.label == "world"
+    related = to_article(nk_page).related
+    assert [s.title.split()[0] for s in related] == ["Russia,", "Overnight", "Ukrainian"]
+    for s in related:
+        assert len(s.text.split()) > 100  # each is a full story, read as one
+        r = analyzer.analyze({"title": s.title, "text": s.text}, components=["topic"]).topic
+        assert r.label == "world", (s.title, r.scores[:2])
+
+
+def test_abstention_answers_other_only_for_low_confidence_long_form(topic_model):
+    """`other` below the config's threshold, for long-form inputs only; the scores still rank the six topics."""
+    thr = topic_model.config.get("abstain_below")
+    if not thr:
+        pytest.skip("the loaded model has no abstention threshold")
+    filler = " ".join(["The people of the town talked about many things over the long weekend."] * 10)
+    res = topic_model.predict([filler, "Oil prices rose."])
+    for r in res:
+        assert [s.label for s in r.scores] and r.scores[0].score == r.score
+        assert r.label == ("other" if r.score < thr and r is res[0] else r.scores[0].label)
 
 
 def test_ensemble_is_the_weighted_sum_of_its_heads(topic_model):
@@ -44,13 +69,20 @@ def test_ensemble_is_the_weighted_sum_of_its_heads(topic_model):
 
     texts = ["Oil prices rose on Tuesday as OPEC agreed to cut output.",
              "The chancellor said the budget would cut taxes for families before the election."]
-    w = topic_model.config["head_weights"]
     long = topic_model.long_form(texts)
+    assert not long.any()  # short rows: the short-form weights
+    w = topic_model.head_weights(False)
     heads = {"tfidf": topic_model._tfidf_logits, "minilm": topic_model._minilm_logits,
              **{h: (lambda t, lf, h=h: topic_model._lora_logits(t, lf, h)) for h in LORA_HEADS}}
     used = {h: f(texts, long) for h, f in heads.items() if w.get(h, 0)}
     assert len(used) >= 2 and all(z.shape == (2, 6) for z in used.values())
     np.testing.assert_allclose(topic_model.logits(texts), sum(w[h] * z for h, z in used.items()), rtol=1e-5, atol=1e-5)
+    # a long-form row (1.3: at least 100 words) gets the long-form weights and each head's long-form residual
+    long_text = [" ".join([texts[0]] * 12)]
+    lf = topic_model.long_form(long_text)
+    w_long = topic_model.head_weights(bool(lf[0]))
+    z_long = sum(w_long[h] * f(long_text, lf) for h, f in heads.items() if w_long.get(h, 0))
+    np.testing.assert_allclose(topic_model.logits(long_text), z_long, rtol=1e-5, atol=1e-5)
 
 
 def test_save_load_round_trip(topic_model, tmp_path):
@@ -79,7 +111,7 @@ def test_tampered_weights_are_refused(topic_model, tmp_path):
 ])
 def test_long_and_odd_inputs(topic_model, text):
     r = topic_model.predict([text])[0]
-    assert r.label in topic_model.labels and 0 < r.score <= 1
+    assert r.label in topic_model.labels + ["other"] and 0 < r.score <= 1
 
 
 def test_bad_inputs(topic_model):
@@ -186,3 +218,24 @@ def test_lora_deltas_merge_into_the_encoder(encoder):
     assert not np.allclose(merged.encode(texts), encoder.encode(texts), atol=1e-3)
     with pytest.raises(ModelLoadError, match="no.such.module"):
         SentenceEncoder(lora={"no.such.module.lora_A": A, "no.such.module.lora_B": B}).encode(texts)
+
+
+def test_longform_metrics_on_hand_made_predictions():
+    """benchmarks.topic_longform.compute_longform: six-label macro-F1 skips `other` gold rows, abstentions count
+    against the abstain variant only, accuracy includes `other`."""
+    from benchmarks.topic_longform import SIX, compute_longform
+
+    gold = ["world", "world", "politics", "other", "sport"]
+    top = ["world", "politics", "politics", "world", "sport"]
+    answered = ["world", "other", "politics", "other", "sport"]
+    P = np.full((5, 6), 0.1)
+    for i, t in enumerate(top):
+        P[i, SIX.index(t)] = 0.5
+    m = compute_longform(top, answered, P, gold)
+    assert m["n"] == 5 and m["n_six"] == 4 and m["world_recall"] == 0.5 and m["abstained"] == 2
+    assert m["accuracy_incl_other"] == 4 / 5  # world, politics, other, sport right; the abstained world wrong
+    f1 = {"world": 2 / 3, "politics": 2 / 3, "sport": 1.0}  # 3 labels absent from gold and predictions: F1 0
+    assert abs(m["macro_f1_six"] - sum(f1.values()) / 6) < 1e-9
+    assert abs(m["macro_f1_six_abstain"] - (2 / 3 + 1 + 1) / 6) < 1e-9
+    with pytest.raises(ValueError, match="differ in length"):
+        compute_longform(top[:2], answered, P, gold)
