@@ -118,7 +118,7 @@ class NLIModel:
                 idx = order[i : i + batch_size]
                 enc = tok(
                     [pairs[j][0] for j in idx], [pairs[j][1] for j in idx], padding=True,
-                    truncation="only_first", max_length=max_len, return_tensors="pt",
+                    truncation="longest_first", max_length=max_len, return_tensors="pt",
                 ).to(self.device)
                 h = model(**enc).last_hidden_state
                 out[idx] = head(pooled(h, enc["attention_mask"])).float().cpu().numpy()

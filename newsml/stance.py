@@ -163,7 +163,10 @@ class StanceClassifier(Pretrained):
         return [tuple(r) for r in self.predict_many(list(articles), per)]
 
     def predict_many(self, articles, claims_per_article, n_evidence: int = 3) -> list[list[StanceResult]]:
-        """Stance of each article towards each of its claims; one NLI batch for all of them."""
+        """Stance of each article (str, dict or Article) towards each of its claims; one NLI batch for all of them."""
+        from newsml.article import to_article
+
+        articles = [to_article(a) for a in articles]
         items, sent_lists = [], []
         for a, claims in zip(articles, claims_per_article):
             sents = self.sentences(a) if claims else []
