@@ -18,6 +18,7 @@ import datetime as dt
 import gzip
 import hashlib
 import json
+import os
 import re
 import time
 import warnings
@@ -191,10 +192,27 @@ def _scores(preds: list[str], pages: list[dict]) -> dict:
     return out
 
 
+def speed(pages: list[dict]) -> dict:
+    """Pages/s of newsml and the baselines, timed page by page in turn, so that a busy machine slows
+    them all alike (the quality pass times each extractor in its own stretch)."""
+    rendered = [render(p["html"], "inscriptis") for p in pages]
+    fns = {"newsml_from_html": _newsml_html, "trafilatura": _trafilatura, "readability": _readability,
+           "newsml_from_text_inscriptis": None}
+    secs = dict.fromkeys(fns, 0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for p, text in zip(pages, rendered):
+            for name, fn in fns.items():
+                t0 = time.perf_counter()
+                fn(p) if fn is not None else _newsml_text(text)
+                secs[name] += time.perf_counter() - t0
+    return {name: len(pages) / s for name, s in secs.items()}
+
+
 def bench_extraction(data_dir: str | Path, *, limit: int | None = None) -> dict:
     """Every extractor on every page: split scores, pages/s and per-page F1 (dict, JSON-ready)."""
     pages = load_pages(data_dir)[:limit]
-    res: dict = {"n_pages": len(pages), "n_test": sum(p["split"] == "test" for p in pages),
+    res: dict = {"n_pages": len(pages), "cores": os.cpu_count(), "n_test": sum(p["split"] == "test" for p in pages),
                  "split": "sha256('newsml-extraction:' + id)[0] % 2: even = train, odd = test (held out)",
                  "html": {}, "text": {}, "per_page": {p["id"]: {"split": p["split"], "url": p["url"]} for p in pages}}
     for name, fn in HTML_EXTRACTORS.items():
@@ -211,6 +229,7 @@ def bench_extraction(data_dir: str | Path, *, limit: int | None = None) -> dict:
         }
         for p, x in zip(pages, preds):
             res["per_page"][p["id"]][f"{how}/newsml"] = round(page_f1(x, p["truth"]), 4)
+    res["speed"] = speed(pages)
     worst = sorted(res["per_page"].items(), key=lambda kv: kv[1]["html/newsml"])[:10]
     res["worst_html"] = [{"id": k, **v} for k, v in worst]
     for how in RENDERS:
@@ -233,6 +252,8 @@ def to_markdown(res: dict) -> str:
     L += ["", "## Scraped text (the page rendered to text, then `Article.from_text`)", "", *head]
     for how, d in res["text"].items():
         L += [row(f"{how}: newsml", d["newsml"]), row(f"{how}: whole render", d["whole_render"])]
+    L += ["", "## Speed (pages/s, timed page by page in turn on this machine)", "",
+          " | ".join(f"{k} {v:.1f}" for k, v in res["speed"].items())]
     L += ["", "## Worst pages, newsml on HTML", "", "| id | split | newsml | trafilatura | readability | url |",
           "|---|---|---|---|---|---|"]
     for w in res["worst_html"]:
