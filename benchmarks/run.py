@@ -375,7 +375,7 @@ def main(argv=None):
     samples = load_samples()
     if args.suite == "full" and data_dir is None:
         raise SystemExit(f"--suite full needs --data-dir with the test splits ({args.data_dir} not found)")
-    for name in REGISTRY:  # every registered component with a bench function, in registry order
+    for name in [*REGISTRY, "extraction"]:  # every registered component with a bench function, then extraction
         if name in only and name in BENCHES:
             r.update(BENCHES[name](args, samples, data_dir, device, out_dir, stem))
             print(f"{name} done", flush=True)
@@ -426,7 +426,17 @@ def _run_summary(args, samples, data_dir, device, out_dir, stem):
     return {"summary": {**bench_summary(rows, device), **split}}
 
 
-BENCHES = {"topic": _run_topic, "stance": _run_stance, "summary": _run_summary}
+def _run_extraction(args, samples, data_dir, device, out_dir, stem):
+    """`--only extraction` (full suite): the Zyte pages through newsml, trafilatura and readability
+    (benchmarks/extraction.py; extraction is not a model component, so it is not in the default run)."""
+    if args.suite != "full" or data_dir is None:
+        return {}
+    from benchmarks.extraction import bench_extraction
+
+    return {"extraction": bench_extraction(data_dir)}
+
+
+BENCHES = {"topic": _run_topic, "stance": _run_stance, "summary": _run_summary, "extraction": _run_extraction}
 
 
 if __name__ == "__main__":
