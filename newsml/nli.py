@@ -84,7 +84,8 @@ class NLIModel:
                 self.device = "cuda" if torch.cuda.is_available() else "cpu"
             base = minilm_path()
             self._tok = AutoTokenizer.from_pretrained(base)
-            model = AutoModel.from_pretrained(base, dtype=torch.float32, add_pooling_layer=False)
+            # with its pooler (unused: [mean; CLS] of the last layer is read), so loading reports no unexpected keys
+            model = AutoModel.from_pretrained(base, dtype=torch.float32)
             tuned = {k.removeprefix("enc."): torch.from_numpy(v.astype(np.float32))
                      for k, v in self._t.items() if k.startswith("enc.")}
             missing = set(tuned) - set(dict(model.named_parameters()))
