@@ -460,10 +460,9 @@ def _summarizer_design(c: dict) -> str:
             "Ukrainian village\"); a rewrite that fails is replaced by its own source "
             f"sentence (kind \"copied\"). Generation: greedy, {fmt(c.get('generation'))}, by newsml's batched decoder "
             "(`summarize/decode.py`: the instruction every prompt shares is read once, and a finished rewrite leaves "
-            "the batch at once; same texts as `model.generate`). The earlier whole-summary "
-            "mode (`generation_mode: \"summary\"`: the generator writes the whole summary from the selected sentences) "
-            "stays in the code for other generators; its adapter is no longer shipped (its results: "
-            "`training/results/summarizer_dev_runs.json`)." + _meaning_desc(c) + _chooser_desc(c))
+            "the batch at once; same texts as `model.generate`). The whole-summary mode of versions 1.x "
+            "(the generator wrote the whole summary from the selected sentences) was retired in 2.5, code included "
+            "(its results: `training/results/summarizer_dev_runs.json`; CHANGELOG.md)." + _meaning_desc(c) + _chooser_desc(c))
     return head + (
         f"writes the summary from the selected sentences (within {fmt(c.get('budget_tokens'))} generator tokens); a "
         "**verifier** checks every number and capitalised name of each generated sentence against the article and "

@@ -9,10 +9,8 @@
    prompts are bounded).
 2. **generate**: a causal LM continues short prompts (`summarize/prompt.py`); batched, length-sorted,
    greedy (`summarize/decode.py`: the shared instruction read once, finished rows leave the batch).
-   The shipped model runs in `generation_mode` "sentences": each of the best sentences is rewritten into
-   one short highlight.
-   Mode "summary" (the generator writes the whole summary from the selected sentences) is kept for
-   other generators.
+   Each of the selector's best sentences is rewritten into one short highlight (`generation_mode`
+   "sentences"; the 1.x whole-summary mode was retired in 2.5).
 3. **verify** (`summarize/verify.py`): each generated sentence's numbers and names must occur in the
    article and it must overlap the article's sentences; with a `meaning_check` in the config (version 2.5),
    the NLI cross-encoder (`newsml.nli`) must also find it entailed by its source sentence and not
@@ -31,8 +29,8 @@ from newsml.errors import ModelLoadError, type_error
 from newsml.pretrained import Pretrained
 from newsml.summarize.copy_chooser import choose_copies
 from newsml.summarize.decode import greedy_decode
-from newsml.summarize.prompt import build_prompt, build_sentence_prompt
-from newsml.summarize.select import SentenceSelector, lead_select
+from newsml.summarize.prompt import build_sentence_prompt
+from newsml.summarize.select import SentenceSelector
 from newsml.summarize.verify import first_sentence, verify, verify_rewrites
 from newsml.types import Summary
 
@@ -65,6 +63,9 @@ class Summarizer(Pretrained):
 
         folder = cls.folder(path)
         config, tensors, extra = load_folder(folder, ARCHITECTURE, extra_json=["selector.json"])
+        if config.get("generation_mode", "sentences") != "sentences":
+            raise ModelLoadError(f"{folder}: generation_mode {config.get('generation_mode')!r} (the whole-summary mode of "
+                                 "versions 1.x) was retired in 2.5; newsml runs sentence mode only (CHANGELOG.md)")
         selector = SentenceSelector.from_dict(extra["selector.json"], tensors, device=device)
         base = generator
         adapter = folder / "adapter" if use_adapter and (folder / "adapter").is_dir() and generator is None else None
@@ -130,21 +131,6 @@ class Summarizer(Pretrained):
         return out
 
     # -- the pipeline --------------------------------------------------------------------------------------
-    def select(self, article, ranked: bool = False) -> list[int]:
-        """The selector's picks within the token budget: article order, or best first with `ranked`."""
-        _, tok = self.load()
-        return self.selector.select(article.sentences, tok, self.config["budget_tokens"], title=article.title, ranked=ranked)
-
-    def prompt(self, article, picks: list[int]) -> str:
-        """The generator's prompt. `prompt_sentences` "lead": the leading sentences within the token budget
-        (what the adapter was trained on); "selector": the selector's `picks`, in article order."""
-        if self.config.get("prompt_sentences", "selector") == "lead":
-            _, tok = self.load()
-            sents = lead_select(list(article.sentences), tok, self.config["budget_tokens"])
-        else:
-            sents = [article.sentences[i] for i in sorted(picks)]
-        return build_prompt(sents, article.title)
-
     def summarize(self, articles, batch_size: int = 8, generate: bool = True) -> list[Summary]:
         """Summaries for a list of articles (str, dict or Article). `generate=False`: the selector alone."""
         from newsml.article import Article, to_article
@@ -152,29 +138,16 @@ class Summarizer(Pretrained):
         if isinstance(articles, (str, dict, Article)) or not hasattr(articles, "__iter__"):
             raise type_error("articles", "a list of articles", articles)
         arts = [to_article(a) for a in articles]
-        if generate and self.config.get("generation_mode") == "sentences":
-            return self._summarize_sentences(arts, batch_size)
         if generate:
-            picks = [self.select(a, ranked=True) for a in arts]  # best first: the fill order
-            prompts = [self.prompt(a, p) for a, p in zip(arts, picks)]
-            texts = self.generate(prompts, batch_size=batch_size)
-        else:  # the selector alone picks by words (summary_picks), not by generator tokens
-            picks, texts = [None] * len(arts), [None] * len(arts)
-        name = self.model_id
+            return self._summarize_sentences(arts, batch_size)
+        # the selector alone picks by words (summary_picks), not by generator tokens
+        words = self.config.get("summary_words", 0)  # a word budget, tuned on validation
         res = []
-        for a, p, t in zip(arts, picks, texts):
-            if t is None:
-                words = self.config.get("summary_words", 0)  # a word budget, tuned on validation
-                lead = self.selector.summary_picks(a.sentences, a.title, words=words,
-                                                   max_sentences=4 if words else self.config["max_summary_sentences"])
-                res.append(verify(" ".join(a.sentences[i] for i in lead), list(a.sentences), method="select", model=name,
-                                  max_sentences=len(lead)))
-            else:
-                res.append(verify(t, list(a.sentences), method="select+generate+verify", model=name,
-                                  max_sentences=self.config["max_summary_sentences"],
-                                  min_support=self.config["min_support"], fill=p,
-                                  min_words=self.config.get("min_words", 0),
-                                  max_abstractive=self.config.get("max_abstractive", 0)))
+        for a in arts:
+            lead = self.selector.summary_picks(a.sentences, a.title, words=words,
+                                               max_sentences=4 if words else self.config["max_summary_sentences"])
+            res.append(verify(" ".join(a.sentences[i] for i in lead), list(a.sentences), method="select",
+                              model=self.model_id, max_sentences=len(lead)))
         return res
 
     def run(self, articles, claims=None) -> list[Summary]:
@@ -191,11 +164,8 @@ class Summarizer(Pretrained):
                                                   max_sentences=self.config["max_summary_sentences"])
 
     def article_prompts(self, article) -> list[str]:
-        """Every prompt the generator gets for one article: one per picked sentence in sentence mode,
-        else the one summary prompt."""
-        if self.config.get("generation_mode") == "sentences":
-            return self._sentence_prompts(article, self.rewrite_picks(article))
-        return [self.prompt(article, self.select(article))]
+        """Every prompt the generator gets for one article: one per picked sentence."""
+        return self._sentence_prompts(article, self.rewrite_picks(article))
 
     @staticmethod
     def _sentence_prompts(article, picks: list[int]) -> list[str]:

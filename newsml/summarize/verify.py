@@ -13,8 +13,6 @@ import re
 from newsml.text import entities, numbers, split_sentences, tokens
 from newsml.types import Summary, SummarySentence
 
-FILL_MAX_SENTENCES = 4  # the fill never takes a summary past 4 sentences (or past max_sentences, if larger)
-
 
 def _bag(s: str) -> set:
     t = tokens(s)
@@ -50,16 +48,10 @@ def clean_generation(text: str) -> str:
 
 
 def verify(generated: str, sources: list[str], *, method: str, model: str = "", max_sentences: int = 4,
-           min_support: float = 0.5, fill: list[int] = (), min_words: int = 0,
-           max_abstractive: int = 0) -> Summary:
-    """Verified Summary of `generated` against the article's `sources` sentences.
-
-    `fill` + `min_words`: when the verified summary is shorter than `min_words`, source sentences from
-    `fill` (the selector's picks, best first) are appended as kind "extracted" until it is not, up to
-    max(`max_sentences`, 4) sentences in all.
-    `max_abstractive` (0: no limit): keep at most this many generated sentences, the rest of the
-    summary comes from `fill` (the generator's first sentences are its most reliable ones).
-    """
+           min_support: float = 0.5) -> Summary:
+    """Verified Summary of a whole text `generated` against the article's `sources` sentences (the selector-alone
+    summary, and any text a caller wants checked): each sentence is kept, replaced by the source sentence that
+    best covers it, or dropped. Sentence mode verifies each rewrite with `verify_rewrites`."""
     article_text = " ".join(sources)
     cache = {"numbers": numbers(article_text), "entities": entities(article_text)}
     out: list[SummarySentence] = []
@@ -70,8 +62,6 @@ def verify(generated: str, sources: list[str], *, method: str, model: str = "", 
             break
         if len(tokens(s)) < 3 or s.lower() in seen:
             continue
-        if max_abstractive and sum(x.kind == "abstractive" for x in out) >= max_abstractive:
-            break
         sc, idx = support(s, sources)
         bad = unsupported(s, article_text, cache)
         misreads = idx >= 0 and _misreads(s, sources[idx])
@@ -83,12 +73,6 @@ def verify(generated: str, sources: list[str], *, method: str, model: str = "", 
             continue  # dropped: nothing in the article backs it
         seen.add(out[-1].text.lower())
         used_src.add(out[-1].source_index)
-    for i in fill:
-        if sum(len(x.text.split()) for x in out) >= min_words or len(out) >= max(max_sentences, FILL_MAX_SENTENCES):
-            break
-        if i not in used_src and 0 <= i < len(sources):
-            out.append(SummarySentence(sources[i], 1.0, i, "extracted"))
-            used_src.add(i)
     if not out and sources:  # nothing survived: fall back to the lead sentence
         out.append(SummarySentence(sources[0], 1.0, 0, "copied"))
     return _summary(out, article_text, cache, method, model)
