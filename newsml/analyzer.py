@@ -14,7 +14,7 @@ import time
 
 from newsml.article import Article, to_article
 from newsml.components import REGISTRY
-from newsml.errors import InputValueError, check_claims, type_error
+from newsml.errors import InputValueError, ModelLoadError, check_claims, type_error
 from newsml.types import Analysis
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Analysis)}
@@ -52,7 +52,7 @@ class Analyzer:
             return spec
         try:
             m = REGISTRY[component].load(spec, device=self.device)
-        except (ImportError, FileNotFoundError) as e:  # component not built / not shipped
+        except (ImportError, FileNotFoundError, ModelLoadError) as e:  # not built, not shipped, or its base is missing
             self._errors[component] = f"{type(e).__name__}: {e}"
             m = None
         self._models[component] = m

