@@ -6,6 +6,8 @@ offline package is not installed, for users who have the network).
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import importlib.util
 import os
 from pathlib import Path
@@ -76,12 +78,29 @@ def smollm2_path() -> str:
     from transformers import AutoModelForCausalLM, AutoTokenizer, GgufConfig
 
     kwargs = {"gguf_file": SMOLLM2_GGUF}
-    tok = AutoTokenizer.from_pretrained(str(pkg), **kwargs)
-    model = AutoModelForCausalLM.from_pretrained(
-        str(pkg), quantization_config=GgufConfig(dequantize=True), **kwargs
-    )
+    with _gguf_bar_follows_transformers():
+        tok = AutoTokenizer.from_pretrained(str(pkg), **kwargs)
+        model = AutoModelForCausalLM.from_pretrained(
+            str(pkg), quantization_config=GgufConfig(dequantize=True), **kwargs
+        )
     tmp = cached.with_name(cached.name + ".tmp")
     model.save_pretrained(tmp, safe_serialization=True)
     tok.save_pretrained(tmp)
     os.replace(tmp, cached) if not cached.exists() else None
     return str(cached)
+
+
+@contextlib.contextmanager
+def _gguf_bar_follows_transformers():
+    """transformers' GGUF conversion draws its bar with plain tqdm, which `disable_progress_bar()` (what
+    `python -m newsml.score --quiet` calls) does not reach: while bars are disabled there, disable this one too."""
+    from transformers import modeling_gguf_pytorch_utils as gguf_utils
+    from transformers.utils import logging as hf_logging
+
+    real = gguf_utils.tqdm
+    if not hf_logging.is_progress_bar_enabled():
+        gguf_utils.tqdm = functools.partial(real, disable=True)
+    try:
+        yield
+    finally:
+        gguf_utils.tqdm = real

