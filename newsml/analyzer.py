@@ -101,6 +101,7 @@ class Analyzer:
                 title=a.title, source=a.source, date=a.date, n_sentences=len(a.sentences), **fields,
                 related=tuple(r.title for r in a.related), absent=tuple(absent),
                 timings=dict(timings), models=dict(models), absent_reasons=dict(reasons), extra=extra,
+                warnings=a.warnings,
             ))
         return out
 

@@ -55,6 +55,7 @@ class Article:
     sentences: tuple[str, ...] = field(default=(), repr=False)
     related: tuple[RelatedStory, ...] = field(default=(), repr=False)
     boilerplate: tuple[str, ...] = field(default=(), repr=False)
+    warnings: tuple[str, ...] = field(default=(), repr=False)  # e.g. no body found: analysed from the title alone
 
     def __post_init__(self):
         if not self.sentences and self.text:
@@ -102,13 +103,35 @@ class Article:
         elif d.get("text") is not None:
             if not isinstance(d["text"], str):
                 raise type_error("article['text']", "a string", d["text"])
-            a = cls.from_text(d["text"], title=d.get("title") or None, url=d.get("url"))
+            try:
+                a = cls.from_text(d["text"], title=d.get("title") or None, url=d.get("url"))
+            except NoArticleError as e:  # a byline or boilerplate only: the title may still be analysed
+                a = _title_only(d, e)
+            except InputValueError as e:
+                if d["text"].strip():
+                    raise
+                a = _title_only(d, e)  # an empty body
         else:
             raise InputValueError(
                 f"`article` dict needs a non-empty 'text' or 'html' field; got keys {sorted(d)}"
             )
         over = {k: d[k] for k in ("title", "source", "date", "author") if d.get(k)}
         return _replace(a, **over) if over else a
+
+
+def _informative_title(d: dict) -> bool:
+    """A record's title has words enough to be analysed on its own (at least 3 words with letters)."""
+    t = d.get("title")
+    return isinstance(t, str) and sum(any(c.isalpha() for c in w) for w in t.split()) >= 3
+
+
+def _title_only(d: dict, err: Exception) -> Article:
+    """A record whose text holds no story (empty, or a byline only) but whose title has words: an Article with no
+    body, analysed from its title; the warning says so. Without an informative title the error stands."""
+    if not _informative_title(d):
+        raise err
+    return Article(text="", title=d["title"].strip(), url=d.get("url"),
+                   warnings=(f"no article body ({err}); analysed from the title alone",))
 
     def to_dict(self) -> dict:
         return {

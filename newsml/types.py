@@ -98,11 +98,12 @@ class Analysis:
     models: dict = field(default_factory=dict)  # component -> model name@version
     absent_reasons: dict = field(default_factory=dict)  # component -> why it could not run (requested, not loadable)
     extra: dict = field(default_factory=dict)  # component -> results, for components without a field here
+    warnings: tuple[str, ...] = ()  # recoverable problems with the input (e.g. no body: analysed from the title alone)
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["timings"] = {k: round(v, 4) for k, v in self.timings.items()}
-        for k in ("absent_reasons", "extra"):  # keys only when they carry something: a full analysis's JSON is unchanged
+        for k in ("absent_reasons", "extra", "warnings"):  # keys only when they carry something: a full analysis's JSON is unchanged
             if not d[k]:
                 del d[k]
         return _round(d)

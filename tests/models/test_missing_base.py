@@ -44,3 +44,19 @@ def test_quiet_silences_the_gguf_conversion_bar(monkeypatch, tmp_path, capfd):
         hf_logging.enable_progress_bar()
     assert path.startswith(str(tmp_path))
     assert "Converting and de-quantizing" not in capfd.readouterr().err
+
+
+def test_title_only_records_are_analysed_from_the_title(analyzer):
+    """A record whose text is only a byline but whose title has words (2 of the first 400 AG News test rows look
+    like this): analysed from its title, with n_sentences 0 and a warning; with a one-word title the error stands."""
+    from newsml.errors import NoArticleError
+
+    rec = {"title": "FBI seizes computers in first-ever criminal action against P2P network",
+           "text": "The Associated Press By Curt Anderson"}
+    a = analyzer.analyze(rec, components=["topic", "stance"])
+    assert a.n_sentences == 0 and a.topic is not None and a.warnings and "title alone" in a.warnings[0]
+    assert "warnings" in a.to_dict()
+    with pytest.raises(NoArticleError):  # no body and no informative title: the error stands
+        analyzer.analyze({"title": "Update", "text": "The Associated Press By Curt Anderson"})
+    assert "warnings" not in analyzer.analyze({"title": "Storm", "text": "A storm hit the coast on Monday. "
+                                               "Thousands lost power overnight."}, components=["topic"]).to_dict()
