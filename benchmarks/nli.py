@@ -22,11 +22,17 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.data_readers import NLI_LABELS, NLI_REPORT, NLI_SELECT, nli_train_pool, read_nli
+from evaluation.data_readers import (
+    NLI_LABELS,
+    NLI_POOL_CAPS,
+    NLI_REPORT,
+    NLI_SELECT,
+    nli_correct,
+    nli_train_pool,
+    read_nli,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
-# the stage-A pool of training/train_nli.py (its caps and seed); repeated here because benchmarks never import training
-POOL_CAPS = {"snli": 10000, "conjnli": 3000, "fever_nli_binary": 4000}
 NEG = {"not", "no", "never", "nobody", "nothing", "none", "n't", "without", "neither", "nor"}
 
 
@@ -43,17 +49,6 @@ def overlap_features(premise: str, hypothesis: str) -> list[float]:
         sum(w in NEG for w in p), sum(w in NEG for w in h), float((sum(w in NEG for w in p) > 0) != (sum(w in NEG for w in h) > 0)),
         float(bool(nums_h - nums_p)), np.log1p(len(p)), np.log1p(len(h)), len(h) / max(1, len(p)),
     ]
-
-
-def predict_correct(P: np.ndarray, rows: list[dict]) -> np.ndarray:
-    """Per row: whether the prediction is right (binary rows: entailment >= 0.5 vs the rest)."""
-    out = []
-    for p, r in zip(P, rows):
-        if "binary" in r["source"]:  # entailment vs not_entailment
-            out.append((p[0] >= 0.5) == (r["label"] == "entailment"))
-        else:
-            out.append(int(p.argmax()) in r["allowed"])
-    return np.array(out)
 
 
 def fit_baselines(pool: list[dict]):
@@ -88,7 +83,7 @@ def main(argv=None):
     data_dir = Path(args.data_dir)
     model = NLIModel.from_pretrained(args.model, device=args.device)
     t0 = time.time()
-    baselines = fit_baselines(nli_train_pool(data_dir, POOL_CAPS, seed=0))
+    baselines = fit_baselines(nli_train_pool(data_dir, NLI_POOL_CAPS, seed=0))  # stage A's pool (seed 0)
     print(f"baselines fit in {time.time() - t0:.0f}s", flush=True)
     results, n_pairs, seconds = {}, 0, 0.0
     for folder, split in NLI_SELECT + NLI_REPORT:
@@ -99,9 +94,9 @@ def main(argv=None):
         P = model.predict_proba([(r["premise"], r["hypothesis"]) for r in rows])
         seconds += time.time() - t
         n_pairs += len(rows)
-        res = {"n": len(rows), "newsml": float(predict_correct(P, rows).mean())}
+        res = {"n": len(rows), "newsml": float(nli_correct(P, rows).mean())}
         for name, fn in baselines.items():
-            res[name] = float(predict_correct(fn(rows), rows).mean())
+            res[name] = float(nli_correct(fn(rows), rows).mean())
         res["role"] = "selection" if (folder, split) in NLI_SELECT else "report"
         results[f"{folder}/{split}"] = res
         print(f"{folder}/{split}: {json.dumps(res)}", flush=True)

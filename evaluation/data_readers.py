@@ -89,6 +89,20 @@ NLI_REPORT = [  # read after selection, never trained on
 ]
 
 
+# samples of the largest folders in the training pool (training/train_nli.py's stage A; benchmarks/nli.py fits its
+# baselines on the same pool)
+NLI_POOL_CAPS = {"snli": 10000, "conjnli": 3000, "fever_nli_binary": 4000}
+
+
+def nli_correct(P, rows: list[dict]):
+    """Per row: whether the predicted probabilities `P` [n, 3] are right. Rows of a binary file score entailment
+    (>= 0.5) against the other two labels summed; 3-way rows the argmax against their allowed labels."""
+    import numpy as np
+
+    return np.array([(p[0] >= 0.5) == (r["label"] == "entailment") if "binary" in r["source"]
+                     else int(np.argmax(p)) in r["allowed"] for p, r in zip(P, rows)], dtype=bool)
+
+
 def read_nli(data_dir: Path, folder: str, split: str) -> list[dict]:
     """Rows {premise, hypothesis, label, allowed, source} of one NLI file; `allowed` holds the label indices the
     row admits (one for 3-way rows; neutral and contradiction for a binary file's `not_entailment`)."""

@@ -67,12 +67,6 @@ def plant_errors(records: list[dict], seed: int = 0) -> list[dict]:
     return out
 
 
-def nli_scores(nli, pairs: list[tuple[str, str]]) -> list[tuple[float, float]]:
-    """(entailment, contradiction) for each (source sentence, sentence) pair, in one batch."""
-    P = nli.predict_proba(pairs) if pairs else []
-    return [(float(p[0]), float(p[2])) for p in P]
-
-
 def catch_rates(planted: list[dict], clean: list[dict], check: dict | None, min_support: float) -> dict:
     """Share of planted errors each guard flags and share of clean (verified) rewrites it flags.
 

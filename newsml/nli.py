@@ -131,6 +131,11 @@ class NLIModel:
         p = np.exp(z)
         return p / p.sum(1, keepdims=True) if len(p) else p
 
+    def entailment_contradiction(self, pairs: list[tuple[str, str]], batch_size: int = 64) -> list[tuple[float, float]]:
+        """(entailment, contradiction) probabilities per pair: what the summarizer's meaning check reads."""
+        P = self.predict_proba(pairs, batch_size=batch_size)
+        return [(float(p[0]), float(p[2])) for p in P]
+
     def predict(self, pairs: list[tuple[str, str]], batch_size: int = 64):
         """One `NLIResult` per pair: label, score and every label's probability."""
         from newsml.types import LabelScore

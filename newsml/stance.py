@@ -167,11 +167,10 @@ class StanceClassifier(Pretrained):
         from newsml.article import to_article
 
         articles = [to_article(a) for a in articles]
-        items, sent_lists = [], []
+        items = []
         for a, claims in zip(articles, claims_per_article):
-            sents = self.sentences(a) if claims else []
-            sent_lists.append(sents)
             if claims:
+                sents = self.sentences(a)
                 S = self.encoder.encode(sents)
                 C = self.encoder.encode([c[:MAX_CLAIM_CHARS] for c in claims])
                 items.append((sents, S, claims, C))

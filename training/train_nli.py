@@ -33,7 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from evaluation.data_readers import NLI_TRAIN_FILES, nli_train_pool  # noqa: E402
+from evaluation.data_readers import NLI_POOL_CAPS, NLI_TRAIN_FILES, nli_correct, nli_train_pool  # noqa: E402
 from newsml.nli import ARCHITECTURE, LABELS  # noqa: E402
 
 # ---------------------------------------------------------------------------------------------------------
@@ -56,7 +56,7 @@ class NLITrainConfig:
     weight_decay: float = 0.01
     # Samples of the largest files, so one pass fits a session on 2 CPU cores (~40k pairs in stage A):
     # SNLI (captions) would otherwise be a third of the pool; ConjNLI's train labels are heuristic.
-    caps: dict = field(default_factory=lambda: {"snli": 10000, "conjnli": 3000, "fever_nli_binary": 4000})
+    caps: dict = field(default_factory=lambda: dict(NLI_POOL_CAPS))
     news_pairs: int = 10000  # stage B: generated news pairs (CNN train stories)
     replay_pairs: int = 6000  # stage B: stage A pairs mixed in, so general NLI is not forgotten
     news_stories: int = 4000  # CNN train stories the generator reads
@@ -208,15 +208,8 @@ def export(folder: Path, enc, head, cfg: NLITrainConfig, extra: dict) -> None:
 
 
 def accuracy(model, rows: list[dict]) -> float:
-    """Share of rows whose predicted label is allowed (for binary rows: entailment vs the other two summed)."""
-    P = model.predict_proba([(r["premise"], r["hypothesis"]) for r in rows])
-    ok = 0
-    for p, r in zip(P, rows):
-        if r["label"] in ("entailment", "not_entailment"):
-            ok += (p[0] >= 0.5) == (r["label"] == "entailment")
-        else:
-            ok += int(p.argmax()) in r["allowed"]
-    return ok / max(1, len(rows))
+    """Share of rows predicted right (evaluation.data_readers.nli_correct, as the benchmark scores them)."""
+    return float(nli_correct(model.predict_proba([(r["premise"], r["hypothesis"]) for r in rows]), rows).mean())
 
 
 def fit_temperature(model, rows: list[dict]) -> float:

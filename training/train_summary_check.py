@@ -41,7 +41,6 @@ def main(argv=None):
         catch_rates,
         choose_thresholds,
         collect_rewrites,
-        nli_scores,
         plant_errors,
         story_half,
     )
@@ -64,7 +63,7 @@ def main(argv=None):
     clean = [r for r in recs if r["passes_names_numbers"]]
     planted = plant_errors(clean, seed=0)
     nli = summ.nli
-    scores = nli_scores(nli, [(r["source"], first_sentence(r["rewrite"])) for r in clean] +
+    scores = nli.entailment_contradiction([(r["source"], first_sentence(r["rewrite"])) for r in clean] +
                         [(r["source"], r["planted"]) for r in planted])
     for r, s in zip(clean, scores[: len(clean)]):
         r["nli"] = s

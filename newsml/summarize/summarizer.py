@@ -200,8 +200,7 @@ class Summarizer(Pretrained):
         for a, (p, _) in zip(arts, scored):
             for i in p:
                 pairs.append((a.sentences[i], first_sentence(next(flat)) or a.sentences[i]))
-        P = self.nli.predict_proba(pairs) if pairs else []
-        return [(float(x[0]), float(x[2])) for x in P]
+        return self.nli.entailment_contradiction(pairs)
 
     def verified_rewrites(self, arts, scored, rewrites: list[str], chooser: bool = True) -> list[Summary]:
         """Steps 3-4 of sentence mode: `rewrites` (the generator's texts for every article's picks, in order;
