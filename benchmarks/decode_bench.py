@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+from evaluation.datasets import DATA_DIR_HELP, data_root
+
 HERE = Path(__file__).parent
 
 
@@ -75,12 +77,13 @@ def run(data_dir: Path, stories: int, batch_size: int, device: str) -> dict:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data-dir", default=str(HERE.parent.parent / "shared" / "data"))
+    ap.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     ap.add_argument("--stories", type=int, default=48)
     ap.add_argument("--batch-size", type=int, default=64, help="prompts per batch (the summarizer's batch 16 x 4)")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--out", default=str(HERE / "results"))
     args = ap.parse_args(argv)
+    args.data_dir = data_root(args.data_dir, need=["cnn_dailymail"])
     from benchmarks.run import hardware
 
     r = run(Path(args.data_dir), args.stories, args.batch_size, args.device)

@@ -25,6 +25,8 @@ import warnings
 from collections import Counter
 from pathlib import Path
 
+from evaluation.datasets import DATA_DIR_HELP, data_root
+
 HERE = Path(__file__).parent
 SUBDIR = Path("extraction") / "scrapinghub"
 RENDERS = ("inscriptis", "html2text", "bs4")
@@ -267,10 +269,11 @@ def to_markdown(res: dict) -> str:
 
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data-dir", default="../shared/data")
+    ap.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     ap.add_argument("--out", default=str(HERE / "results"))
     ap.add_argument("--limit", type=int, default=None, help="first N pages only (smoke runs)")
     args = ap.parse_args(argv)
+    args.data_dir = data_root(args.data_dir, need=["extraction"])
     res = bench_extraction(args.data_dir, limit=args.limit)
     res["date"] = dt.date.today().isoformat()
     out = Path(args.out)

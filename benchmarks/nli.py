@@ -31,6 +31,7 @@ from evaluation.data_readers import (
     nli_train_pool,
     read_nli,
 )
+from evaluation.datasets import DATA_DIR_HELP, data_root
 
 ROOT = Path(__file__).resolve().parents[1]
 NEG = {"not", "no", "never", "nobody", "nothing", "none", "n't", "without", "neither", "nor"}
@@ -72,12 +73,13 @@ def fit_baselines(pool: list[dict]):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data-dir", default="../shared/data")
+    ap.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     ap.add_argument("--model", default=None, help="NLI model folder (default: the shipped one)")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--max-rows", type=int, default=3000, help="rows per set (a seeded sample); MNLI-matched always whole")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     args = ap.parse_args(argv)
+    args.data_dir = data_root(args.data_dir, need=["nli"])
     from newsml.nli import NLIModel
 
     data_dir = Path(args.data_dir)

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from evaluation.data_readers import cnn_path, read_jsonl
+from evaluation.datasets import DATA_DIR_HELP, data_root
 from evaluation.metrics import compute_classification
 from evaluation.previous_models import earlier_folder
 
@@ -79,12 +80,13 @@ def speed(clf, arts, claims, device) -> dict:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data-dir", default="../shared/data")
+    ap.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--model", default=None, help="the stance folder to measure (default: the shipped one)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     ap.add_argument("--cache", default=str(ROOT / "runs" / "previous_models"))
     args = ap.parse_args(argv)
+    args.data_dir = data_root(args.data_dir, need=["cnn_dailymail"])
     from newsml.encoder import SentenceEncoder
     from newsml.stance import StanceClassifier
 

@@ -19,18 +19,20 @@ from datetime import date
 from pathlib import Path
 
 from evaluation.data_readers import cnn_path, read_jsonl
+from evaluation.datasets import DATA_DIR_HELP, data_root
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data-dir", default="../shared/data")
+    ap.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--stories", type=int, default=48)
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     args = ap.parse_args(argv)
+    args.data_dir = data_root(args.data_dir, need=["cnn_dailymail"])
     from newsml.article import Article
     from newsml.summarize import Summarizer
 

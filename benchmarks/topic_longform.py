@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from evaluation.data_readers import TOPIC_MAP, cnn_path, read_jsonl, row_text, topic_rows  # noqa: E402
+from evaluation.datasets import DATA_DIR_HELP, data_root  # noqa: E402
 from evaluation.metrics import compute_classification, compute_ece, compute_macro_f1_ci  # noqa: E402
 
 LABELS_FILE = ROOT / "benchmarks" / "fixtures" / "topic_longform" / "labels.jsonl"
@@ -143,7 +144,7 @@ def table(result: dict) -> str:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data-dir", default="../shared/data")
+    ap.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     ap.add_argument("--split", default="dev", choices=["train", "dev", "test"])
     ap.add_argument("--model", default=None, help="the model folder to score (default: the shipped one)")
     ap.add_argument("--compare", nargs="*", default=[], help="other TopicClassifier folders (e.g. topic 1.2)")
@@ -151,6 +152,7 @@ def main(argv=None):
                     "BBC test row (benchmarks/run.py's speed rows), in the same run")
     ap.add_argument("--out", default=None, help="JSON path (default training/results/topic_longform_<split>.json)")
     args = ap.parse_args(argv)
+    args.data_dir = data_root(args.data_dir, need=["cnn_dailymail", "ag_news", "bbc_news"])
     res = run(Path(args.data_dir), args.split, args.compare, args.model, args.speed_every)
     res["command"] = "python -m benchmarks.topic_longform " + " ".join(argv if argv is not None else sys.argv[1:])
     out = Path(args.out or ROOT / "training" / "results" / f"topic_longform_{args.split}.json")

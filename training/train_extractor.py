@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.extraction import RENDERS, _shingles, compute_shingle_f1, load_pages, render  # noqa: E402
+from evaluation.datasets import DATA_DIR_HELP, data_root  # noqa: E402
 from newsml.extract_lines import (  # noqa: E402
     DEFAULT_DIR,
     LineClassifier,
@@ -143,10 +144,11 @@ def fingerprint(pages: list[dict]) -> str:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data-dir", default="../shared/data")
+    ap.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     ap.add_argument("--out", default="runs/extractor")
     ap.add_argument("--install", action="store_true", help=f"also write the model to {DEFAULT_DIR}")
     args = ap.parse_args(argv)
+    args.data_dir = data_root(args.data_dir, need=["extraction"])
     cfg = TrainConfig()
     pages = [p for p in load_pages(args.data_dir) if p["split"] == "train"]  # the held-out half is never read
     docs = build(pages, cfg)

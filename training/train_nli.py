@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from evaluation.data_readers import NLI_POOL_CAPS, NLI_TRAIN_FILES, nli_correct, nli_train_pool  # noqa: E402
+from evaluation.datasets import DATA_DIR_HELP, data_root  # noqa: E402
 from newsml.nli import ARCHITECTURE, LABELS  # noqa: E402
 
 # ---------------------------------------------------------------------------------------------------------
@@ -274,13 +275,14 @@ def run_stage(name: str, rows: list[dict], lr: float, cfg: NLITrainConfig, out: 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data-dir", default="../shared/data")
+    ap.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     ap.add_argument("--out", default=str(ROOT / "runs/nli"))
     ap.add_argument("--stages", default="a,b,c,select", help="which steps to run, in order (a, b, c, select)")
     ap.add_argument("--install", action="store_true", help="copy the selected model into newsml/models/nli")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--smoke", action="store_true", help="tiny run: 256 pairs per stage, to test the script")
     args = ap.parse_args(argv)
+    args.data_dir = data_root(args.data_dir, need=["nli", "cnn_dailymail"])
 
     import torch
 

@@ -34,6 +34,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from evaluation.datasets import DATA_DIR_HELP, data_root  # noqa: E402
+
 LABELS = ["agree", "disagree", "discuss", "unrelated"]
 
 
@@ -316,7 +318,7 @@ def report(clf, name, groups, X):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data-dir", default="../shared/data")
+    ap.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     ap.add_argument("--out", default=str(ROOT / "runs/stance/model"))
     ap.add_argument("--cache", default=str(ROOT / "runs/stance"))
     ap.add_argument("--nli", default=None, help="NLI model folder (default: the shipped newsml/models/nli)")
@@ -327,6 +329,7 @@ def main(argv=None):
     ap.add_argument("--limit", type=int, default=None, help="smoke test: at most this many bodies per source")
     ap.add_argument("--embed-only", action="store_true", help="only compute and cache the MiniLM embeddings")
     args = ap.parse_args(argv)
+    args.data_dir = data_root(args.data_dir, need=["fnc1", "nli", "cnn_dailymail"])
     t_start = time.time()
     import torch
 

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from evaluation.data_readers import LABEL_MAP, read_jsonl, row_text  # noqa: E402 -- the taxonomy table lives there
+from evaluation.datasets import DATA_DIR_HELP, data_root  # noqa: E402
 
 LABELS = ["world", "politics", "business", "sport", "science_technology", "entertainment"]
 
@@ -274,7 +275,7 @@ def main(argv=None):
 
 def _main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data-dir", default="../shared/data")
+    ap.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     ap.add_argument("--data", nargs="*", help="custom JSONL file(s) instead of the default AG+BBC data")
     ap.add_argument("--test-data", nargs="*", help="custom test JSONL (optional)")
     ap.add_argument("--label-field", default="label")
@@ -291,6 +292,8 @@ def _main(argv=None):
                     "BBC + the labelled CNN long-form train split, choosing on its dev split (LongformConfig)")
     ap.add_argument("--base", default=None, help="--longform: the base model folder (default: --out)")
     args = ap.parse_args(argv)
+    if args.longform or not args.data:  # custom --data files need no data folder
+        args.data_dir = data_root(args.data_dir, need=["ag_news", "bbc_news"] + ["cnn_dailymail"] * args.longform)
     from training.overrides import apply_overrides
 
     if args.longform:

@@ -28,6 +28,7 @@ from sklearn.preprocessing import StandardScaler
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from evaluation.data_readers import references  # noqa: E402
+from evaluation.datasets import DATA_DIR_HELP, data_root  # noqa: E402
 from evaluation.metrics import compute_guard_share, compute_novel_bigrams, rouge_means, rouge_per_example  # noqa: E402
 from newsml.article import Article  # noqa: E402
 from newsml.summarize import SENTENCE_PROMPTS_PER_ARTICLE, Summarizer  # noqa: E402
@@ -121,12 +122,14 @@ def fit_chooser(args):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data-dir", default="../shared/data")
+    p.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     p.add_argument("--out", default="runs/summarizer")
     p.add_argument("--limit", type=int, default=None, help="first N validation stories (default: all)")
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--install", action="store_true", help="write the chooser into newsml/models/summarizer")
-    return fit_chooser(p.parse_args(argv))
+    args = p.parse_args(argv)
+    args.data_dir = data_root(args.data_dir, need=["cnn_dailymail"])
+    return fit_chooser(args)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from transformers import AutoModel, AutoTokenizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from evaluation.datasets import DATA_DIR_HELP, data_root  # noqa: E402
 from newsml.backbones import minilm_path  # noqa: E402
 from newsml.encoder import lora_arrays  # noqa: E402
 from newsml.summarize import DEFAULT_PATH  # noqa: E402
@@ -204,7 +205,7 @@ def install_context(mlp, run: Path) -> None:
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data-dir", default="../shared/data")
+    p.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     p.add_argument("--out", default="runs/context")
     p.add_argument("--resume", action="store_true", help="continue from --out/context_checkpoint")
     p.add_argument("--n-examples", type=int, default=None, help="first N train stories (default: all)")
@@ -213,7 +214,9 @@ def main(argv=None):
     p.add_argument("--device", default=None, help="where MiniLM trains (cpu, cuda; default: cuda when available)")
     p.add_argument("--set", nargs="*", default=[], help="ContextConfig overrides, e.g. --set epochs=2 max_tokens=384")
     p.add_argument("--install", action="store_true", help="write it into newsml/models/summarizer")
-    return fit_context(p.parse_args(argv))
+    args = p.parse_args(argv)
+    args.data_dir = data_root(args.data_dir, need=["cnn_dailymail"])
+    return fit_context(args)
 
 
 if __name__ == "__main__":

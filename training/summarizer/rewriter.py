@@ -25,6 +25,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from evaluation.data_readers import cnn_path, read_jsonl  # noqa: E402
+from evaluation.datasets import DATA_DIR_HELP, data_root  # noqa: E402
 from newsml.article import Article  # noqa: E402
 from newsml.summarize.prompt import build_sentence_prompt, build_sentence_target  # noqa: E402
 from newsml.text import tokens  # noqa: E402
@@ -129,13 +130,15 @@ def fit_rewriter(args):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data-dir", default="../shared/data")
+    p.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     p.add_argument("--out", default="runs/summarizer")
     p.add_argument("--resume", action="store_true", help="continue from --out/rewriter_checkpoint")
     p.add_argument("--n-examples", type=int, default=None, help="pairs to train on (RewriterConfig.n_examples)")
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--set", nargs="*", default=[], help="RewriterConfig overrides, e.g. --set lr=1e-4 batch_size=4")
-    return fit_rewriter(p.parse_args(argv))
+    args = p.parse_args(argv)
+    args.data_dir = data_root(args.data_dir, need=["cnn_dailymail"])
+    return fit_rewriter(args)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from sklearn.neural_network import MLPClassifier
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from evaluation.datasets import DATA_DIR_HELP, data_root  # noqa: E402
 from newsml.summarize.select import SentenceSelector, sentence_features  # noqa: E402
 from training.summarizer.common import (  # noqa: E402
     RESULTS,
@@ -90,10 +91,12 @@ def fit_selector(args):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data-dir", default="../shared/data")
+    p.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     p.add_argument("--out", default="runs/summarizer")
     p.add_argument("--install", action="store_true", help="also write it into newsml/models/summarizer")
-    return fit_selector(p.parse_args(argv))
+    args = p.parse_args(argv)
+    args.data_dir = data_root(args.data_dir, need=["cnn_dailymail"])
+    return fit_selector(args)
 
 
 if __name__ == "__main__":

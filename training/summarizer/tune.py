@@ -28,6 +28,7 @@ from safetensors.torch import load_file, save_file
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from evaluation.data_readers import references  # noqa: E402
+from evaluation.datasets import DATA_DIR_HELP, data_root  # noqa: E402
 from evaluation.metrics import compute_faithfulness, compute_guard_share, compute_novel_bigrams, compute_rouge  # noqa: E402
 from newsml.article import Article  # noqa: E402
 from newsml.safe_io import write_manifest  # noqa: E402
@@ -143,7 +144,7 @@ def install_rewriter(adapter: Path, best: tuple, tuning: dict) -> None:
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data-dir", default="../shared/data")
+    p.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     p.add_argument("--out", default="runs/summarizer")
     p.add_argument("--limit", type=int, default=None, help="first N validation stories (default 100)")
     p.add_argument("--batch-size", type=int, default=8)
@@ -155,7 +156,9 @@ def main(argv=None):
     p.add_argument("--max-sentences", type=int, nargs="+", default=[4, 5], help="at most 5: the cached ranking")
     p.add_argument("--min-support", type=float, nargs="+", default=[0.3, 0.5])
     p.add_argument("--install", action="store_true", help="write the adapter and the choice into the package")
-    return tune(p.parse_args(argv))
+    args = p.parse_args(argv)
+    args.data_dir = data_root(args.data_dir, need=["cnn_dailymail"])
+    return tune(args)
 
 
 if __name__ == "__main__":
