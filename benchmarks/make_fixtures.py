@@ -1,50 +1,67 @@
-"""Write benchmarks/fixtures/sample_articles.jsonl: a few dozen test-split articles with gold labels.
+"""Write benchmarks/fixtures/sample_ids.json: the ids of a few dozen test-split articles for the quick suite.
 
     python -m benchmarks.make_fixtures --data-dir ../shared/data
 
-Deterministic: the first rows by SHA-256 of their text, per dataset. Test splits only (these are for
-reporting, never for choosing models). Each line: {"id", "task", "title", "text", "label"|"claim"+"stance"|"reference"}.
+The file holds ids and keys only, never text: the datasets' terms do not allow copying their articles into the
+repository, so `evaluation.samples.load_samples(data_dir)` reads them back at run time.
+Deterministic: the first rows by SHA-256 of their text (AG News), id (BBC, CNN) or headline + Body ID (FNC-1,
+2 per stance), 8 per dataset. Test splits only (these are for reporting, never for choosing models).
 """
 
 import argparse
-import csv
-import gzip
 import hashlib
 import json
 from pathlib import Path
 
-OUT = Path(__file__).parent / "fixtures" / "sample_articles.jsonl"
+from evaluation.data_readers import cnn_path, fnc_split, read_jsonl, topic_rows
+from evaluation.samples import IDS_FILE, check_data_dir, text_key
+
+ABOUT = ("Ids of the quick suite's sample articles (python -m benchmarks.make_fixtures). No text: "
+         "evaluation.samples.load_samples(data_dir) reads each row from the shared datasets at run time.")
 
 
 def _pick(rows, key, n):
     return sorted(rows, key=lambda r: hashlib.sha256(key(r).encode()).hexdigest())[:n]
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--data-dir", default="../shared/data")
-    a = ap.parse_args(argv)
-    d = Path(a.data_dir)
-    rd = lambda p: [json.loads(x) for x in gzip.open(p, "rt", encoding="utf-8")]  # noqa: E731
+def sample_ids(data_dir: Path) -> list[dict]:
+    """The sample entries (id, task, dataset, split and the key that finds the row) chosen from `data_dir`."""
+    d = check_data_dir(data_dir)
     out = []
-    for r in _pick(rd(d / "ag_news" / "newsml_test.jsonl.gz"), lambda r: r["text"], 8):
-        out.append({"id": "ag-" + hashlib.sha256(r["text"].encode()).hexdigest()[:8], "task": "topic", "dataset": "ag_news",
-                    "title": r["title"], "text": r["text"], "label": r["label"]})
-    for r in _pick(rd(d / "bbc_news" / "test.jsonl.gz"), lambda r: r["id"], 8):
-        out.append({"id": "bbc-" + r["id"].replace("/", "-"), "task": "topic", "dataset": "bbc_news", "title": r["title"],
-                    "text": r["text"], "label": r["label"]})
-    op = lambda n: gzip.open(d / "fnc1" / n, "rt", encoding="utf-8", newline="")  # noqa: E731
-    bodies = {r["Body ID"]: r["articleBody"] for r in csv.DictReader(op("competition_test_bodies.csv.gz"))}
-    st = list(csv.DictReader(op("competition_test_stances.csv.gz")))
+    for r in _pick(topic_rows(d, "test", "ag_news"), lambda r: r["text"], 8):
+        out.append({"id": "ag-" + text_key(r["text"]), "task": "topic", "dataset": "ag_news", "split": "test",
+                    "text_sha256": text_key(r["text"])})
+    for r in _pick(list(read_jsonl(d / "bbc_news" / "test.jsonl.gz")), lambda r: r["id"], 8):
+        out.append({"id": "bbc-" + r["id"].replace("/", "-"), "task": "topic", "dataset": "bbc_news", "split": "test",
+                    "row_id": r["id"]})
+    _, stances = fnc_split(d, "test")
+    rows = [{"row": i, "headline": h, "body_id": b, "stance": s} for i, (h, b, s) in enumerate(stances)]
     for lab in ("agree", "disagree", "discuss", "unrelated"):
-        for r in _pick([s for s in st if s["Stance"] == lab], lambda r: r["Headline"] + r["Body ID"], 2):
-            out.append({"id": f"fnc-{lab}-{r['Body ID']}", "task": "stance", "dataset": "fnc1", "text": bodies[r["Body ID"]],
-                        "claim": r["Headline"], "stance": lab})
-    for r in _pick(rd(d / "cnn_dailymail" / "test.jsonl.gz"), lambda r: r["id"], 8):
-        out.append({"id": r["id"], "task": "summary", "dataset": "cnn_dailymail", "text": r["article"],
-                    "reference": r["highlights"]})
-    OUT.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in out))
-    print(f"{len(out)} articles -> {OUT}")
+        for r in _pick([r for r in rows if r["stance"] == lab], lambda r: r["headline"] + r["body_id"], 2):
+            out.append({"id": f"fnc-{lab}-{r['body_id']}", "task": "stance", "dataset": "fnc1", "split": "test",
+                        "stance_row": r["row"], "body_id": r["body_id"], "stance": lab})
+    for r in _pick(list(read_jsonl(cnn_path(d, "test"))), lambda r: r["id"], 8):
+        out.append({"id": r["id"], "task": "summary", "dataset": "cnn_dailymail", "split": "test", "row_id": r["id"]})
+    return out
+
+
+def write_ids(samples: list[dict], path: Path = IDS_FILE) -> None:
+    """One sample per line, so a changed selection reads as a small diff."""
+    lines = ",\n".join("    " + json.dumps(s) for s in samples)
+    path.write_text(f'{{\n  "about": {json.dumps(ABOUT)},\n  "samples": [\n{lines}\n  ]\n}}\n', encoding="utf-8")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data-dir", default="../shared/data")
+    ap.add_argument("--out", default=str(IDS_FILE))
+    a = ap.parse_args(argv)
+    try:
+        samples = sample_ids(Path(a.data_dir))
+    except FileNotFoundError as e:
+        raise SystemExit(f"make_fixtures: {e}") from None
+    write_ids(samples, Path(a.out))
+    print(f"{len(samples)} sample ids -> {a.out}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """newsml benchmarks: quality and speed of every model and of analyze(), beside baselines.
 
-    python -m benchmarks.run --suite quick --device cpu                 # fixture articles, minutes
+    python -m benchmarks.run --suite quick --device cpu                 # 32 sample test articles, minutes
     python -m benchmarks.run --suite full --device cpu --data-dir ../shared/data   # whole test splits
 
 Writes benchmarks/results/<suite>-<device>-<date>.json, a Markdown table (.md) and PNG plots
@@ -42,6 +42,7 @@ from evaluation.metrics import (
     rouge_means,
     rouge_per_example,
 )
+from evaluation.samples import load_samples
 from newsml.components import REGISTRY
 
 HERE = Path(__file__).parent
@@ -98,10 +99,6 @@ def speed(fn, items, batch_sizes=(1, 8, 32), n_latency=None):
 
 
 # -- data -------------------------------------------------------------------------------------------------------
-def load_samples():
-    return [json.loads(x) for x in (FIXTURES / "sample_articles.jsonl").read_text().splitlines() if x.strip()]
-
-
 def full_fnc_data(data_dir: Path):
     bodies, stances = fnc_split(data_dir, "test")
     return [{"text": bodies[b], "body_id": b, "claim": h, "stance": st} for h, b, st in stances]
@@ -372,9 +369,9 @@ def main(argv=None):
         prefix += "-" + "-".join(sorted(only))
     t0 = time.time()
     r = {"suite": args.suite, "date": date, "hardware": hardware(device), "command": "python -m benchmarks.run " + " ".join(argv or sys.argv[1:])}
-    samples = load_samples()
     if args.suite == "full" and data_dir is None:
         raise SystemExit(f"--suite full needs --data-dir with the test splits ({args.data_dir} not found)")
+    samples = _quick_samples(args, data_dir, only)
     for name in [*REGISTRY, "extraction"]:  # every registered component with a bench function, then extraction
         if name in only and name in BENCHES:
             r.update(BENCHES[name](args, samples, data_dir, device, out_dir, stem))
@@ -401,7 +398,20 @@ def main(argv=None):
     return r
 
 
-# -- one entry per registered component: (args, fixture samples, data dir, device, out dir, stem) -> results ---------
+def _quick_samples(args, data_dir: Path | None, only: set[str]) -> list[dict]:
+    """The quick suite's sample articles for the components in `only`, read from `data_dir` (the repository keeps
+    their ids only: benchmarks/fixtures/sample_ids.json); a clear stop when the datasets are absent."""
+    tasks = [t for t in ("topic", "stance", "summary") if t in only]
+    if args.suite != "quick" or not tasks:
+        return []
+    try:
+        return load_samples(Path(args.data_dir), tasks)
+    except FileNotFoundError as e:
+        raise SystemExit(f"benchmarks: --suite quick --only {','.join(tasks)}: {e}. "
+                         "(`--only analyze` runs on the repository's own pages without them.)") from None
+
+
+# -- one entry per registered component: (args, sample articles, data dir, device, out dir, stem) -> results ---------
 def _run_topic(args, samples, data_dir, device, out_dir, stem):
     rows = topic_rows(data_dir, "test") if args.suite == "full" else [s for s in samples if s["task"] == "topic"]
     return {"topic": bench_topic(rows, device, data_dir, out_dir, stem)}
@@ -422,7 +432,7 @@ def _run_summary(args, samples, data_dir, device, out_dir, stem):
         rows = rows[: args.summary_limit]
     else:
         rows = [s for s in samples if s["task"] == "summary"]
-    split = {"split": args.summary_split} if args.suite == "full" else {}  # the quick suite reads fixture stories
+    split = {"split": args.summary_split} if args.suite == "full" else {}  # the quick suite reads the sample stories
     return {"summary": {**bench_summary(rows, device), **split}}
 
 

@@ -3,7 +3,8 @@
     python -m benchmarks.score_bench --records 200 --engines local,workers2,ray
     python -m benchmarks.score_bench --rss-records 100000        # flat memory check, topic only
 
-Records are the fixture articles repeated with fresh ids. Peak RSS is the largest sum of RSS over the
+Records are the quick suite's 32 sample articles (benchmarks/fixtures/sample_ids.json, their text read from
+`--data-dir`, default ../shared/data) repeated with fresh ids. Peak RSS is the largest sum of RSS over the
 scoring process tree, sampled every 0.2 s from /proc. Writes benchmarks/results/score-cpu-<date>.json.
 """
 
@@ -18,6 +19,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from evaluation.samples import load_samples
 
 HERE = Path(__file__).parent
 
@@ -43,8 +46,8 @@ def _tree_rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def make_records(path: Path, n: int, short: bool = False) -> None:
-    rows = [json.loads(x) for x in (HERE / "fixtures" / "sample_articles.jsonl").read_text().splitlines()]
+def make_records(path: Path, n: int, rows: list[dict], short: bool = False) -> None:
+    """`n` scoring records {"id", "title", "text"} cycling through the sample articles `rows`."""
     with open(path, "w") as f:
         for i in range(n):
             r = rows[i % len(rows)]
@@ -72,14 +75,20 @@ def main(argv=None):
     ap.add_argument("--engines", default="local,workers2,ray")
     ap.add_argument("--components", default="topic,stance;topic,stance,summary")
     ap.add_argument("--rss-records", type=int, default=0, help="also score this many short records, topic only")
+    ap.add_argument("--data-dir", default=str(HERE.parent.parent / "shared" / "data"),
+                    help="the shared datasets the sample articles are read from")
     a = ap.parse_args(argv)
+    try:
+        rows = load_samples(Path(a.data_dir))
+    except FileNotFoundError as e:
+        raise SystemExit(f"score_bench: {e}") from None
     out = {"date": dt.date.today().isoformat(), "cores": os.cpu_count(), "runs": []}
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in.jsonl"
-        make_records(src, a.records)
+        make_records(src, a.records, rows)
         for comps in a.components.split(";"):
             n = a.records if "summary" not in comps else max(8, a.records // 8)
-            make_records(src, n)
+            make_records(src, n, rows)
             for eng in a.engines.split(","):
                 extra = {"local": [], "workers2": ["--workers", "2"],
                          "ray": ["--engine", "ray", "--ray-actors", "2"]}[eng]
@@ -91,7 +100,7 @@ def main(argv=None):
                 out["runs"].append(res)
         if a.rss_records:
             big = Path(tmp) / "big.jsonl"
-            make_records(big, a.rss_records, short=True)
+            make_records(big, a.rss_records, rows, short=True)
             res = run_cli([str(big), "-o", str(Path(tmp) / "big-out.jsonl"), "--components", "topic", "--batch-size", "64"])
             res.update(engine="local", components="topic", records_in=a.rss_records)
             out["rss_run"] = res

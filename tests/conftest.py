@@ -64,5 +64,8 @@ def analyzer(topic_model, stance_model):
 
 
 def needs_data(*parts):
+    """Skip a test that reads the shared datasets (DATA_DIR: ../shared/data, or $NEWSML_DATA_DIR) when the file
+    `parts` is absent; the reason names the folder, so `pytest -rs` lists what a clean clone without it skipped."""
     p = DATA_DIR.joinpath(*parts)
-    return pytest.mark.skipif(not p.exists(), reason=f"dataset file {p} not available")
+    why = f"the shared datasets folder {DATA_DIR} is absent" if not DATA_DIR.is_dir() else f"{p} is absent"
+    return pytest.mark.skipif(not p.exists(), reason=f"needs ../shared/data: {why} (set NEWSML_DATA_DIR to its path)")

@@ -1,13 +1,17 @@
-"""The benchmark's summary path runs end to end on fixture stories (the full suite only adds data)."""
+"""The benchmark's summary path runs end to end on two sample stories (the full suite only adds data)."""
 
 import pytest
 
+from tests.conftest import DATA_DIR, needs_data
+
 
 @pytest.mark.slow  # 130-210 s on 2 cores (loads the generator, runs the plain pipeline too); CI runs it (make test-slow)
-def test_bench_summary_runs_on_two_fixture_stories():
-    from benchmarks.run import bench_summary, load_samples
+@needs_data("cnn_dailymail", "test.jsonl.gz")
+def test_bench_summary_runs_on_two_sample_stories():
+    from benchmarks.run import bench_summary
+    from evaluation.samples import load_samples
 
-    rows = [s for s in load_samples() if s["task"] == "summary"][:2]
+    rows = load_samples(DATA_DIR, tasks=("summary",))[:2]
     out = bench_summary(rows, "cpu", batch_size=2)
     assert out["n"] == 2 and out["load_s"] > 0
     for system in ("lead3", "selector", "newsml"):

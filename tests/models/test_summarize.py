@@ -3,6 +3,7 @@
 import pytest
 
 from newsml.summarize.verify import unsupported, verify
+from tests.conftest import DATA_DIR, needs_data
 
 SOURCES = [
     "North Korea sent an estimated 14,000 troops to Russia, Ukrainian officials said.",
@@ -284,18 +285,19 @@ def test_set_overrides_reach_every_lora_stage_and_are_refused_elsewhere(tmp_path
         train_summarizer.main(["--stage", "selector", "--set", "lr=1e-4"])
 
 
+@needs_data("cnn_dailymail", "test.jsonl.gz")
 def test_cnn_stories_are_split_once_then_read_from_the_cache(tmp_path, monkeypatch):
-    """The training stages' story reader on the fixture CNN stories: a whole split is cached (keyed by the data
+    """The training stages' story reader on the sample CNN stories: a whole split is cached (keyed by the data
     file), a second read comes from the cache with the same sentences, `limit` reads the first stories, and
     changed data is split anew."""
     import gzip
     import json
 
-    from tests.conftest import ROOT
+    from evaluation.samples import load_samples
     from training.summarizer.common import cnn_stories
 
     monkeypatch.setenv("NEWSML_CACHE", str(tmp_path / "cache"))
-    fixtures = [json.loads(x) for x in (ROOT / "benchmarks" / "fixtures" / "sample_articles.jsonl").open()]
+    fixtures = load_samples(DATA_DIR, tasks=("summary",))
     rows = [json.dumps({"article": r["text"], "highlights": r["reference"]}) + "\n"
             for r in fixtures if r["dataset"] == "cnn_dailymail"][:4]
     (tmp_path / "data" / "cnn_dailymail").mkdir(parents=True)
