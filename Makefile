@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: demo test test-slow setup setup-dev lint bench-quick clean
+.PHONY: demo test test-slow test-wheel setup setup-dev lint bench-quick clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -36,7 +36,10 @@ test: setup-dev  ## the default (fast) test suite, offline
 	$(BIN)/python -m pytest -q
 
 test-slow: setup-dev  ## the tests marked slow (CLI subprocesses, the benchmark's summary path, Ray), offline
-	$(BIN)/python -m pytest -q -m slow
+	$(BIN)/python -m pytest -q -m "slow and not wheel"
+
+test-wheel: setup-dev  ## build the wheel, install it into a fresh venv, run `newsml analyze` (needs PyPI)
+	$(BIN)/python -m pytest -q -m wheel
 
 lint: setup-dev
 	$(BIN)/ruff check newsml evaluation training tests benchmarks model_cards

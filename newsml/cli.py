@@ -2,7 +2,7 @@
 
     newsml analyze page.txt story.html                  # pretty JSON, one analysis per page
     newsml analyze page.txt --format text               # a readable view
-    newsml analyze page.txt --topic-model my_topic/     # a model folder of your own
+    newsml analyze page.txt --topic-model my_topic/     # a model folder of your own (score takes it too)
     newsml score articles.jsonl -o scores.jsonl         # = python -m newsml.score (same arguments)
     newsml --version
 
@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from newsml._version import __version__
+from newsml.score.cli import add_model_arguments, model_folders
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,9 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--claims", action="append", default=None, help="a claim to check (repeatable; default: the headline)")
     a.add_argument("--format", default="json", choices=["json", "text"])
     a.add_argument("--device", default=None, choices=["cpu", "cuda"])
-    a.add_argument("--topic-model", default=None, help="a topic model folder (save_pretrained)")
-    a.add_argument("--stance-model", default=None, help="a stance model folder")
-    a.add_argument("--summarizer-model", default=None, help="a summarizer model folder")
+    a.add_argument("--quiet", action="store_true", help="no loading or progress bars on stderr")
+    add_model_arguments(a)
     sub.add_parser("score", help="batch scoring: the arguments of python -m newsml.score", add_help=False)
     return p
 
@@ -42,13 +42,18 @@ def main(argv=None) -> int:
         from newsml.score.cli import main as score_main
 
         return score_main(argv[1:])
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     from newsml.analyzer import Analyzer
 
     for page in args.pages:
         if not Path(page).is_file():
-            build_parser().error(f"page {page!r} is not a file")
-    an = Analyzer(topic=args.topic_model, stance=args.stance_model, summarizer=args.summarizer_model, device=args.device)
+            parser.error(f"page {page!r} is not a file")
+    if args.quiet:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    an = Analyzer(device=args.device, **model_folders(args, parser))
     for page in args.pages:
         res = an.analyze(Path(page).read_text(encoding="utf-8", errors="replace"), claims=args.claims,
                          components=args.components)

@@ -17,10 +17,10 @@ from pathlib import Path
 class _Scorer:
     """Ray actor: one Analyzer per actor process, reused for every batch."""
 
-    def __init__(self, components, claims, batch_size, device):
+    def __init__(self, components, claims, batch_size, device, models=None):
         from newsml.analyzer import Analyzer
 
-        self.analyzer = Analyzer(device=device)
+        self.analyzer = Analyzer(device=device, **(models or {}))
         self.kw = {"components": components, "claims": claims, "batch_size": batch_size}
 
     def __call__(self, batch: dict) -> dict:
@@ -40,7 +40,7 @@ def _numbered_lines(inputs):
 
 
 def run_ray(inputs, output, *, components, claims, batch_size=8, address=None, actors=2, fmt="jsonl",
-            device=None, quiet=False) -> dict:
+            device=None, quiet=False, models=None) -> dict:
     import ray
 
     t0 = time.time()
@@ -52,7 +52,7 @@ def run_ray(inputs, output, *, components, claims, batch_size=8, address=None, a
     # Line numbers are assigned on the driver so ids are stable; for inputs too large for the driver,
     # point the cluster at pre-split files instead (see README).
     ds = ray.data.from_items(list(_numbered_lines(inputs)))
-    scored = ds.map_batches(_Scorer, fn_constructor_args=(components, claims, batch_size, device),
+    scored = ds.map_batches(_Scorer, fn_constructor_args=(components, claims, batch_size, device, models),
                             batch_size=batch_size * 4, concurrency=actors, num_cpus=1)
     n = errors = 0
     if output and (output.endswith("/") or Path(output).is_dir()):

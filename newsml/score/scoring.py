@@ -163,8 +163,10 @@ def _done_ids(path: Path) -> set[str]:
 
 
 def run(inputs, output=None, *, components=None, claims=None, batch_size=8, resume=False, quiet=False,
-        fmt="jsonl", device=None, workers=1, timings=False) -> dict:
-    """The CLI's job as a plain function. Returns {"records", "errors", "seconds", "records_per_s"}."""
+        fmt="jsonl", device=None, workers=1, timings=False, models=None) -> dict:
+    """The CLI's job as a plain function. Returns {"records", "errors", "seconds", "records_per_s"}.
+
+    `models`: {component: model folder} for models of your own (e.g. {"topic": "my_topic/"}); the rest shipped."""
     from newsml.analyzer import Analyzer
 
     t0 = time.time()
@@ -172,9 +174,9 @@ def run(inputs, output=None, *, components=None, claims=None, batch_size=8, resu
     skip = _done_ids(out_path) if (resume and out_path and fmt == "jsonl") else set()
     records = (r for r in iter_records(inputs) if str(r.get("id")) not in skip)
     if workers > 1:
-        results = _score_parallel(records, workers, components, claims, batch_size, device, timings)
+        results = _score_parallel(records, workers, components, claims, batch_size, device, timings, models)
     else:
-        results = score_records(records, Analyzer(device=device), components=components, claims=claims,
+        results = score_records(records, Analyzer(device=device, **(models or {})), components=components, claims=claims,
                                 batch_size=batch_size, timings=timings)
     bar = None
     if not quiet and sys.stderr.isatty():
@@ -246,13 +248,13 @@ def _write_parquet(results, out_path, bar):
 _WORKER = {}
 
 
-def _worker_init(components, claims, batch_size, device, timings):
+def _worker_init(components, claims, batch_size, device, timings, models):
     import torch
 
     torch.set_num_threads(1)  # one core per worker: N workers == N cores
     from newsml.analyzer import Analyzer
 
-    _WORKER.update(analyzer=Analyzer(device=device), components=components, claims=claims,
+    _WORKER.update(analyzer=Analyzer(device=device, **(models or {})), components=components, claims=claims,
                    batch_size=batch_size, timings=timings)
 
 
@@ -262,7 +264,7 @@ def _worker_score(chunk):
                               batch_size=w["batch_size"], timings=w["timings"]))
 
 
-def _score_parallel(records, workers, components, claims, batch_size, device, timings):
+def _score_parallel(records, workers, components, claims, batch_size, device, timings, models):
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn")
@@ -276,6 +278,6 @@ def _score_parallel(records, workers, components, claims, batch_size, device, ti
                 return
             yield c
 
-    with ctx.Pool(workers, initializer=_worker_init, initargs=(components, claims, batch_size, device, timings)) as pool:
+    with ctx.Pool(workers, initializer=_worker_init, initargs=(components, claims, batch_size, device, timings, models)) as pool:
         for res in pool.imap(_worker_score, chunks()):  # imap keeps input order, bounded look-ahead
             yield from res
