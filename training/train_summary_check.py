@@ -28,6 +28,12 @@ from evaluation.datasets import DATA_DIR_HELP, data_root  # noqa: E402
 MAX_CLEAN_FLAGGED = 0.08  # on the tune half; the issue's bar is 10% on any half
 
 
+def clip(text: str, n_words: int = 10) -> str:
+    """The first `n_words` words of `text` (with "..." when cut)."""
+    w = text.split()
+    return " ".join(w[:n_words]) + (" ..." if len(w) > n_words else "")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
@@ -81,8 +87,9 @@ def main(argv=None):
            "tune": catch_rates(*halves["tune"], check, min_support),
            "report": catch_rates(*halves["report"], check, min_support),
            "all": catch_rates(planted, clean, check, min_support),
-           "examples": [{"kind": r["kind"], "rewrite": first_sentence(r["rewrite"]),
-                         "planted": r["planted"], "planted_nli": [round(x, 3) for x in r["planted_nli"]]}
+           # examples clipped to a title's length: a rewrite may quote its story, whose text stays out of the repo
+           "examples": [{"kind": r["kind"], "story_id": r["story_id"], "rewrite": clip(first_sentence(r["rewrite"])),
+                         "planted": clip(r["planted"]), "planted_nli": [round(x, 3) for x in r["planted_nli"]]}
                         for r in planted[:12]],
            "seconds": round(time.time() - t0, 1),
            "command": "python training/train_summary_check.py " + " ".join(argv if argv is not None else sys.argv[1:])}
