@@ -29,6 +29,7 @@ import numpy as np
 
 from evaluation.baselines import fnc_gbdt, tfidf_lr_probs
 from evaluation.data_readers import TOPIC_MAP, cnn_path, fnc_split, read_jsonl, references, row_text, topic_rows
+from evaluation.datasets import DATA_DIR_HELP, DataNotFoundError, data_root
 from evaluation.metrics import (
     compute_classification,
     compute_ece,
@@ -344,7 +345,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--suite", default="quick", choices=["quick", "full"])
     ap.add_argument("--device", default="cpu")
-    ap.add_argument("--data-dir", default=str(HERE.parent.parent / "shared" / "data"))
+    ap.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     ap.add_argument("--out", default=str(HERE / "results"))
     ap.add_argument("--only", default=",".join([*REGISTRY, "analyze"]))
     ap.add_argument("--summary-limit", type=int, default=None, help="full suite: first N CNN test stories")
@@ -359,7 +360,13 @@ def main(argv=None):
             print("benchmarks: CUDA requested but not available; running on CPU", file=sys.stderr)
             device = "cpu"
     only = set(args.only.split(","))
-    data_dir = Path(args.data_dir) if Path(args.data_dir).exists() else None
+    try:  # the full suite reads the test splits; the quick suite its sample articles (the `analyze` part: none)
+        data_dir = data_root(args.data_dir, need=["ag_news", "bbc_news", "fnc1", "cnn_dailymail"]
+                             if args.suite == "full" else [])
+    except DataNotFoundError as e:
+        if args.suite == "full":
+            raise SystemExit(f"benchmarks: --suite full: {e}") from None
+        data_dir = None
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     date = dt.date.today().isoformat()
@@ -369,8 +376,6 @@ def main(argv=None):
         prefix += "-" + "-".join(sorted(only))
     t0 = time.time()
     r = {"suite": args.suite, "date": date, "hardware": hardware(device), "command": "python -m benchmarks.run " + " ".join(argv or sys.argv[1:])}
-    if args.suite == "full" and data_dir is None:
-        raise SystemExit(f"--suite full needs --data-dir with the test splits ({args.data_dir} not found)")
     samples = _quick_samples(args, data_dir, only)
     for name in [*REGISTRY, "extraction"]:  # every registered component with a bench function, then extraction
         if name in only and name in BENCHES:
@@ -405,7 +410,9 @@ def _quick_samples(args, data_dir: Path | None, only: set[str]) -> list[dict]:
     if args.suite != "quick" or not tasks:
         return []
     try:
-        return load_samples(Path(args.data_dir), tasks)
+        if data_dir is None:
+            raise FileNotFoundError(f"no datasets folder: pass --data-dir ({DATA_DIR_HELP})")
+        return load_samples(data_dir, tasks)
     except FileNotFoundError as e:
         raise SystemExit(f"benchmarks: --suite quick --only {','.join(tasks)}: {e}. "
                          "(`--only analyze` runs on the repository's own pages without them.)") from None

@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from evaluation.datasets import DATA_DIR_HELP, data_root
 from evaluation.samples import load_samples
 
 HERE = Path(__file__).parent
@@ -75,11 +76,11 @@ def main(argv=None):
     ap.add_argument("--engines", default="local,workers2,ray")
     ap.add_argument("--components", default="topic,stance;topic,stance,summary")
     ap.add_argument("--rss-records", type=int, default=0, help="also score this many short records, topic only")
-    ap.add_argument("--data-dir", default=str(HERE.parent.parent / "shared" / "data"),
-                    help="the shared datasets the sample articles are read from")
+    ap.add_argument("--data-dir", default=None, help="the shared datasets the sample articles are read from: "
+                    + DATA_DIR_HELP)
     a = ap.parse_args(argv)
     try:
-        rows = load_samples(Path(a.data_dir))
+        rows = load_samples(data_root(a.data_dir))
     except FileNotFoundError as e:
         raise SystemExit(f"score_bench: {e}") from None
     out = {"date": dt.date.today().isoformat(), "cores": os.cpu_count(), "runs": []}
