@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from evaluation.data_readers import cnn_path, read_jsonl
-from evaluation.datasets import DATA_DIR_HELP, data_root
+from evaluation.datasets import DATA_DIR_HELP, data_root, require_shared_ids
 from evaluation.metrics import compute_classification
 from evaluation.previous_models import earlier_folder
 
@@ -31,6 +31,7 @@ LABELS = ["agree", "disagree", "discuss", "unrelated"]
 
 
 def claims_dev(data_dir: Path):
+    require_shared_ids(data_dir, "the claims dev set (benchmarks/fixtures/claims_dev)")
     stories = {r["id"]: r for r in read_jsonl(cnn_path(data_dir, "validation"))}
     by_story: dict[str, list] = {}
     for c in read_jsonl(ROOT / "benchmarks/fixtures/claims_dev/claims.jsonl"):

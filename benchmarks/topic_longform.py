@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from evaluation.data_readers import TOPIC_MAP, cnn_path, read_jsonl, row_text, topic_rows  # noqa: E402
-from evaluation.datasets import DATA_DIR_HELP, data_root  # noqa: E402
+from evaluation.datasets import DATA_DIR_HELP, data_root, require_shared_ids  # noqa: E402
 from evaluation.metrics import compute_classification, compute_ece, compute_macro_f1_ci  # noqa: E402
 
 LABELS_FILE = ROOT / "benchmarks" / "fixtures" / "topic_longform" / "labels.jsonl"
@@ -49,6 +49,7 @@ def read_longform(data_dir: Path, split: str) -> list[dict]:
     rows = [json.loads(x) for x in LABELS_FILE.read_text().splitlines() if x.strip()]
     rows = [r for r in rows if r["split"] == split]
     want = {r["id"] for r in rows}
+    require_shared_ids(data_dir, f"the long-form topic labels ({LABELS_FILE})")
     path = cnn_path(data_dir, "train")
     if not path.exists():
         raise FileNotFoundError(f"{path} not found: pass --data-dir pointing at the shared data folder")

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from evaluation.data_readers import cnn_path, fnc_split, read_jsonl, topic_rows
+from evaluation.datasets import require_shared_ids
 
 IDS_FILE = Path(__file__).resolve().parents[1] / "benchmarks" / "fixtures" / "sample_ids.json"
 TASKS = ("topic", "stance", "summary")
@@ -69,6 +70,7 @@ def load_samples(data_dir, tasks: Iterable[str] = TASKS, ids_file: Path = IDS_FI
     entries = [e for e in read_ids(ids_file) if e["task"] in tasks]
     found = {}
     for ds in sorted({e["dataset"] for e in entries}):
+        require_shared_ids(d, f"the quick suite's sample articles ({ids_file})", ds)
         keys = {_KEY[ds](e): e for e in entries if e["dataset"] == ds}
         for key, fields in _test_rows(d, ds):
             e = keys.get(key)

@@ -34,7 +34,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from evaluation.datasets import DATA_DIR_HELP, data_root  # noqa: E402
+from evaluation.datasets import DATA_DIR_HELP, data_root, require_shared_ids  # noqa: E402
 
 LABELS = ["agree", "disagree", "discuss", "unrelated"]
 
@@ -127,6 +127,7 @@ def claims_groups(cfg, data_dir, path: Path, split: str, part_of=None) -> list[d
     """Hand-written claims (rows {story_id, claim, label}) grouped by story."""
     from evaluation.data_readers import read_jsonl
 
+    require_shared_ids(data_dir, f"the hand-written claims ({path})")
     stories = cnn_stories(data_dir, split)
     by_story: dict[str, list] = {}
     for r in read_jsonl(path):

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from evaluation.data_readers import LABEL_MAP, read_jsonl, row_text  # noqa: E402 -- the taxonomy table lives there
-from evaluation.datasets import DATA_DIR_HELP, data_root  # noqa: E402
+from evaluation.datasets import DATA_DIR_HELP, data_root, require_shared_ids  # noqa: E402
 
 LABELS = ["world", "politics", "business", "sport", "science_technology", "entertainment"]
 
@@ -610,6 +610,7 @@ def read_longform_split(data_dir: Path, split: str) -> list[tuple[str, str, str]
     from evaluation.data_readers import cnn_path
 
     want = {r["id"] for r in rows}
+    require_shared_ids(data_dir, f"the long-form topic labels ({labels_file})")
     text = {r["id"]: r["article"] for r in read_jsonl(cnn_path(data_dir, "train")) if r["id"] in want}
     return [(text[r["id"]], r["label"], r["id"]) for r in rows]
 
