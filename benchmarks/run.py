@@ -366,7 +366,7 @@ def main(argv=None):
     except DataNotFoundError as e:
         if args.suite == "full":
             raise SystemExit(f"benchmarks: --suite full: {e}") from None
-        data_dir = None
+        data_dir, args.data_error = None, str(e)
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     date = dt.date.today().isoformat()
@@ -411,7 +411,7 @@ def _quick_samples(args, data_dir: Path | None, only: set[str]) -> list[dict]:
         return []
     try:
         if data_dir is None:
-            raise FileNotFoundError(f"no datasets folder: pass --data-dir ({DATA_DIR_HELP})")
+            raise FileNotFoundError(args.data_error)
         return load_samples(data_dir, tasks)
     except FileNotFoundError as e:
         raise SystemExit(f"benchmarks: --suite quick --only {','.join(tasks)}: {e}. "
