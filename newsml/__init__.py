@@ -15,7 +15,7 @@ __all__ = [
     "analyze", "analyze_batch", "Analyzer",
     "Article", "RelatedStory", "to_article",
     "Analysis", "TopicResult", "StanceResult", "Summary", "SummarySentence", "LabelScore",
-    "TopicClassifier", "StanceClassifier", "Summarizer",
+    "TopicClassifier", "StanceClassifier", "Summarizer", "fit_topic",
     "NewsmlError", "InputTypeError", "InputValueError", "NoArticleError", "ModelLoadError",
     "__version__",
 ]
@@ -26,6 +26,10 @@ def __getattr__(name):  # model classes import lazily: `import newsml` stays lig
         from newsml.topic import TopicClassifier
 
         return TopicClassifier
+    if name == "fit_topic":
+        from newsml.topic_fewshot import fit_topic
+
+        return fit_topic
     if name == "StanceClassifier":
         from newsml.stance import StanceClassifier
 

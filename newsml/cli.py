@@ -4,6 +4,7 @@
     newsml analyze page.txt --format text               # a readable view
     newsml analyze page.txt --topic-model my_topic/     # a model folder of your own (score takes it too)
     newsml score articles.jsonl -o scores.jsonl         # = python -m newsml.score (same arguments)
+    newsml train topic --data my.jsonl -o my_topic/     # = python -m newsml.train: your own labels, few examples
     newsml --version
 
 The parser only reads arguments; the work is `Analyzer.analyze` and `newsml.score.cli.main`.
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--quiet", action="store_true", help="no loading or progress bars on stderr")
     add_model_arguments(a)
     sub.add_parser("score", help="batch scoring: the arguments of python -m newsml.score", add_help=False)
+    sub.add_parser("train", help="train your own model: the arguments of python -m newsml.train", add_help=False)
     return p
 
 
@@ -42,6 +44,10 @@ def main(argv=None) -> int:
         from newsml.score.cli import main as score_main
 
         return score_main(argv[1:])
+    if argv[:1] == ["train"]:
+        from newsml.train import main as train_main
+
+        return train_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     from newsml.analyzer import Analyzer

@@ -112,7 +112,21 @@ class TopicClassifier(Pretrained):
         return cls(config, tensors, extra["vocab.json"], encoder=encoder)
 
     def save_pretrained(self, path: str | Path) -> None:
+        """Write the folder; a few-shot model (`newsml.topic_fewshot`) also gets its model card, README.md."""
         save_folder(Path(path), self.config, self._t, extra_json={"vocab.json": self._vocab})
+        if "fewshot" in self.config:
+            from newsml.safe_io import write_manifest
+            from newsml.topic_fewshot import model_card
+
+            (Path(path) / "README.md").write_text(model_card(self.config), encoding="utf-8")
+            write_manifest(Path(path))
+
+    @classmethod
+    def fit(cls, texts, labels, **options) -> TopicClassifier:
+        """Your own labels from 8+ examples each: `newsml.topic_fewshot.fit_topic` (options documented there)."""
+        from newsml.topic_fewshot import fit_topic
+
+        return fit_topic(texts, labels, **options)
 
     # -- heads -----------------------------------------------------------------------------------------
     @property
