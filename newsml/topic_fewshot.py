@@ -52,6 +52,7 @@ class FewShotConfig:
     C: float = 1.0  # logistic regression on the tuned embeddings
     tfidf_C: float = 10.0
     tfidf_weight: float = 0.2  # of the ensemble's logits; the tuned-embedding head gets the rest
+    frozen_weight: float = 0.0  # a head on untuned MiniLM reading 256 tokens (`minilm`), 0: none
     seed: int = 0
 
 
@@ -197,14 +198,14 @@ def _with_heads(texts, y, names, lora, cfg: FewShotConfig, name, version, device
     vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, strip_accents="unicode", dtype=np.float32)
     Xt = vec.fit_transform(texts)
     enc = SentenceEncoder(device=device, lora=lora, lora_scale=cfg.lora_alpha / cfg.lora_r)
-    E = enc.encode([t[:LORA_CHAR_LIMIT] for t in texts], max_length=cfg.max_length)
     tensors = {"tfidf.idf": vec.idf_.astype(np.float32), **{"lora.adapter." + k: v for k, v in lora.items()}}
-    for head, X, C in (("tfidf", Xt, cfg.tfidf_C), ("lora", E, cfg.C)):
+    for head, X, C in _head_inputs(texts, Xt, enc, cfg, device):
         W, b = _logistic(X, y, C, len(names))
         tensors[head + ".coef"], tensors[head + ".intercept"] = W, b
     config = {
         "architecture": ARCHITECTURE, "name": name, "version": version, "labels": names,
-        "head_weights": {"tfidf": cfg.tfidf_weight, "lora": 1.0 - cfg.tfidf_weight},
+        "head_weights": {"tfidf": cfg.tfidf_weight, "minilm": cfg.frozen_weight,
+                         "lora": 1.0 - cfg.tfidf_weight - cfg.frozen_weight},
         "tfidf": {"C": cfg.tfidf_C, "ngram_range": [1, 2], "sublinear_tf": True},
         "lora": {"base": "sentence-transformers/all-MiniLM-L6-v2", "r": cfg.lora_r, "alpha": cfg.lora_alpha,
                  "targets": list(cfg.lora_targets), "max_length": cfg.max_length},
@@ -214,6 +215,17 @@ def _with_heads(texts, y, names, lora, cfg: FewShotConfig, name, version, device
     clf = TopicClassifier(config, tensors, vocab)
     clf._lora_encoders["lora"] = enc  # already built: reuse it
     return clf
+
+
+def _head_inputs(texts: list[str], Xt, enc, cfg: FewShotConfig, device=None):
+    """(head, features, C) for each head of the ensemble: TF-IDF, the tuned MiniLM, and the untuned one if weighed."""
+    from newsml.encoder import SentenceEncoder
+    from newsml.topic import MINILM_CHAR_LIMIT
+
+    yield "tfidf", Xt, cfg.tfidf_C
+    yield "lora", enc.encode([t[:LORA_CHAR_LIMIT] for t in texts], max_length=cfg.max_length), cfg.C
+    if cfg.frozen_weight:
+        yield "minilm", SentenceEncoder(device=device).encode([t[:MINILM_CHAR_LIMIT] for t in texts], max_length=256), cfg.C
 
 
 def _logistic(X, y: np.ndarray, C: float, n_labels: int) -> tuple[np.ndarray, np.ndarray]:
@@ -228,13 +240,13 @@ def _cross_fit_logits(clf: TopicClassifier, texts: list[str], y: np.ndarray, cfg
     """The ensemble's logits for each training example from heads fitted without its fold (5 folds)."""
     from sklearn.model_selection import StratifiedKFold
 
-    Xt = clf.vectorizer.transform(texts)
-    E = clf.lora_encoder("lora").encode([t[:LORA_CHAR_LIMIT] for t in texts], max_length=cfg.max_length)
+    enc = clf.lora_encoder("lora")
+    heads = list(_head_inputs(texts, clf.vectorizer.transform(texts), enc, cfg, enc.device))
     w = clf.config["head_weights"]
     z = np.zeros((len(texts), len(clf.labels)))
     folds = StratifiedKFold(n_splits=min(5, int(np.bincount(y).min())), shuffle=True, random_state=cfg.seed)
-    for tr, te in folds.split(E, y):
-        for head, X, C in (("tfidf", Xt, cfg.tfidf_C), ("lora", E, cfg.C)):
+    for tr, te in folds.split(np.zeros(len(y)), y):
+        for head, X, C in heads:
             W, b = _logistic(X[tr], y[tr], C, len(clf.labels))
             z[te] += w[head] * (np.asarray(X[te] @ W.T) + b)
     return z
