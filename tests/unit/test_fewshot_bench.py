@@ -103,3 +103,23 @@ def test_setfit_cost_extrapolates_the_measured_seconds_per_step():
     cost = {(c["dataset"], c["shots"]): c for c in fewshot.setfit_cost(store)}
     assert cost[("ag_news", 64)]["steps"] == 3072 and cost[("ag_news", 64)]["est_train_seconds"] == 3072 * 5.0
     assert cost[("bbc_news", 8)]["est_train_seconds"] is None
+
+
+def _store(cells, fp="x"):
+    meta = {"labels": ["a", "b"], "test_fingerprint": fp, "pool_fingerprint": "p"}
+    return {"benchmark": fewshot.BENCHMARK, "datasets": {"bbc_news": meta}, "draws": {"bbc_news/8/0": ["1", "2"]},
+            "na": {}, "runs": [], "cells": {f"bbc_news/8/0/{m}": {"dataset": "bbc_news", "shots": 8, "seed": 0,
+                                                                  "method": m, "macro_f1": f1, "accuracy": f1,
+                                                                  "fit_seconds": 1.0, "predict_seconds": 0.0,
+                                                                  "threads": 1, "extra": {}}
+                                            for m, f1 in cells.items()}}
+
+
+def test_stores_of_runs_split_across_processes_merge_for_the_report():
+    merged = fewshot.merge_stores([_store({"newsml": 0.9, "tfidf_lr": 0.7}), _store({"setfit": 0.8, "tfidf_lr": 0.1})])
+    assert sorted(merged["cells"]) == ["bbc_news/8/0/newsml", "bbc_news/8/0/setfit", "bbc_news/8/0/tfidf_lr"]
+    assert merged["cells"]["bbc_news/8/0/tfidf_lr"]["macro_f1"] == 0.7 and merged["duplicates"] == ["bbc_news/8/0/tfidf_lr"]
+    text = fewshot.report(merged)
+    assert "| bbc_news | 8 | +0.100 | win | 1.00x |" in text and "first store's kept" in text
+    with pytest.raises(ValueError, match="different bbc_news rows"):
+        fewshot.merge_stores([_store({"newsml": 0.9}), _store({"setfit": 0.8}, fp="y")])
