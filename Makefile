@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: demo test test-slow test-wheel setup setup-dev lint bench-quick clean
+.PHONY: demo test test-slow test-wheel setup setup-dev lint bench-quick bench-fewshot clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -46,6 +46,16 @@ lint: setup-dev
 
 bench-quick: setup-dev
 	$(BIN)/python -m benchmarks.run --suite quick --device cpu
+
+runs/setfit-venv/bin/python:  # SetFit in its own venv (benchmarks/fewshot.py's baseline; pins in its docstring)
+	$(PY) -m venv runs/setfit-venv
+	runs/setfit-venv/bin/pip install -q --upgrade pip
+	runs/setfit-venv/bin/pip install -q $(TORCH)
+	runs/setfit-venv/bin/pip install -q setfit==1.2.0
+
+bench-fewshot: setup-dev runs/setfit-venv/bin/python  ## newsml few-shot vs SetFit vs TF-IDF (hours on 2 CPU cores)
+	$(BIN)/python -m benchmarks.fewshot --data-dir ../shared/data
+	$(BIN)/python -m benchmarks.fewshot --report
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -42,7 +42,7 @@ What is run, per (dataset, shots, seed) cell:
   split across processes (each process needs its own `--out`: two writers on one file would lose cells).
 - **goal check** (`--report`), per (dataset, shots): d = newsml mean macro-F1 - SetFit mean macro-F1, sd = the
   pooled sd of the two (sqrt of the mean of their variances): d > sd win, |d| <= sd tie, d < -sd loss (fewer than
-  2 seeds on either side: no sd, a negative d is "undecided"); time ratio = newsml mean fit s / SetFit's.
+  2 seeds on one side: the other side's sd alone; on neither: "undecided"); time ratio = newsml mean fit s / SetFit's.
   Goal (issue 32): no loss at any shot count and every time ratio <= 1.
 
 SetFit environment (pins that import and train, 2026-11-27): `python3 -m venv runs/setfit-venv`,
@@ -368,11 +368,13 @@ def summarize(store: dict) -> dict:
 
 def verdict(ours: dict, theirs: dict) -> str:
     """newsml (`ours`) against SetFit (`theirs`), each {"macro_f1", "macro_f1_sd"}: "win" / "tie" / "loss" by one
-    pooled sd (module docstring); "undecided" when newsml is behind and either side has no sd (one seed)."""
+    pooled sd (module docstring). A side with one seed has no sd: the other side's sd stands for the seed noise;
+    "undecided" when neither side has one."""
     d = ours["macro_f1"] - theirs["macro_f1"]
-    if ours["macro_f1_sd"] is None or theirs["macro_f1_sd"] is None:
-        return "win" if d >= 0 else "undecided"
-    sd = float(np.sqrt((ours["macro_f1_sd"] ** 2 + theirs["macro_f1_sd"] ** 2) / 2))
+    sds = [x for x in (ours["macro_f1_sd"], theirs["macro_f1_sd"]) if x is not None]
+    if not sds:
+        return "undecided"
+    sd = float(np.sqrt(np.mean(np.square(sds))))
     eps = 1e-9  # "within one sd" includes exactly one sd, whatever the float rounding of d
     return "win" if d > sd + eps else "tie" if d >= -sd - eps else "loss"
 

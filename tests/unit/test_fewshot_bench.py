@@ -56,8 +56,11 @@ def test_verdict_is_win_tie_or_loss_by_one_pooled_sd():
     # pooled: sqrt((0.01^2 + 0.07^2) / 2) = 0.05, so 0.04 behind is a tie, 0.06 behind a loss
     assert fewshot.verdict(_s(0.71, 0.01), _s(0.75, 0.07)) == "tie"
     assert fewshot.verdict(_s(0.69, 0.01), _s(0.75, 0.07)) == "loss"
-    assert fewshot.verdict(_s(0.70, None), _s(0.75, 0.02)) == "undecided"
-    assert fewshot.verdict(_s(0.80, None), _s(0.75, 0.02)) == "win"
+    # one seed on a side: the other side's sd is the noise estimate; one seed on both: undecided
+    assert fewshot.verdict(_s(0.70, None), _s(0.75, 0.02)) == "loss"
+    assert fewshot.verdict(_s(0.76, 0.02), _s(0.75, None)) == "tie"
+    assert fewshot.verdict(_s(0.80, 0.02), _s(0.75, None)) == "win"
+    assert fewshot.verdict(_s(0.80, None), _s(0.75, None)) == "undecided"
 
 
 def test_report_goal_check_and_time_ratio():
@@ -120,6 +123,6 @@ def test_stores_of_runs_split_across_processes_merge_for_the_report():
     assert sorted(merged["cells"]) == ["bbc_news/8/0/newsml", "bbc_news/8/0/setfit", "bbc_news/8/0/tfidf_lr"]
     assert merged["cells"]["bbc_news/8/0/tfidf_lr"]["macro_f1"] == 0.7 and merged["duplicates"] == ["bbc_news/8/0/tfidf_lr"]
     text = fewshot.report(merged)
-    assert "| bbc_news | 8 | +0.100 | win | 1.00x |" in text and "first store's kept" in text
+    assert "| bbc_news | 8 | +0.100 | undecided | 1.00x |" in text and "first store's kept" in text
     with pytest.raises(ValueError, match="different bbc_news rows"):
         fewshot.merge_stores([_store({"newsml": 0.9}), _store({"setfit": 0.8}, fp="y")])
