@@ -1,3 +1,3 @@
 """newsml's version, in one place: the package, saved model configs and pyproject.toml all read it."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
