@@ -90,6 +90,13 @@ def smollm2_path() -> str:
     return str(cached)
 
 
+def silence_progress_bars() -> None:
+    """Every loading / conversion bar off (the CLIs' `--quiet`): transformers' bars, and with them the GGUF one."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+
+
 @contextlib.contextmanager
 def _gguf_bar_follows_transformers():
     """transformers' GGUF conversion draws its bar with plain tqdm, which `disable_progress_bar()` (what

@@ -56,9 +56,9 @@ def main(argv=None) -> int:
         if not Path(page).is_file():
             parser.error(f"page {page!r} is not a file")
     if args.quiet:
-        from transformers.utils import logging as hf_logging
+        from newsml.backbones import silence_progress_bars
 
-        hf_logging.disable_progress_bar()
+        silence_progress_bars()
     an = Analyzer(device=args.device, **model_folders(args, parser))
     for page in args.pages:
         res = an.analyze(Path(page).read_text(encoding="utf-8", errors="replace"), claims=args.claims,

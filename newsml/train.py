@@ -14,33 +14,25 @@ my_topic/` load. The recipe is `newsml.topic_fewshot` (its docstring says what i
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import sys
 from pathlib import Path
 
+from newsml.backbones import silence_progress_bars
 from newsml.errors import InputTypeError, InputValueError
 
 
 def read_examples(path: str, text_field: str, label_field: str, title_field: str | None = None) -> tuple[list, list]:
-    """(texts, labels) from a JSONL or CSV file; text = title + ". " + text when `title_field` is given."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputValueError(f"--data / --validation must be a JSONL or CSV file, got {path!r}: not a file")
-    with open(p, encoding="utf-8", newline="") as fh:
-        if p.suffix.lower() == ".csv":
-            rows = list(csv.DictReader(fh))
-        else:
-            rows = []
-            for i, line in enumerate(fh, 1):
-                if line.strip():
-                    try:
-                        rows.append(json.loads(line))
-                    except ValueError as e:
-                        raise InputValueError(f"{path}:{i}: not a JSON object ({e})") from None
+    """(texts, labels) from a JSONL or CSV file (read as batch scoring reads it: `newsml.score.iter_records`);
+    text = title + ". " + text when `title_field` is given."""
+    from newsml.score import iter_records
+
+    rows = list(iter_records([path]))
+    bad = next((r for r in rows if "_error" in r), None)
+    if bad:
+        raise InputValueError(f"--data / --validation {path!r}: {bad['_error'][1]}")
     texts, labels = [], []
     for i, r in enumerate(rows, 1):
-        missing = [f for f in (text_field, label_field) if not isinstance(r, dict) or f not in r]
+        missing = [f for f in (text_field, label_field) if f not in r]
         if missing:
             raise InputValueError(f"{path}: row {i} has no field {missing[0]!r} (set --text-field / --label-field)")
         title = (r.get(title_field) or "").strip() if title_field else ""
@@ -74,9 +66,7 @@ def main(argv=None) -> int:
     from newsml.topic_fewshot import fit_topic
 
     if a.quiet:
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
+        silence_progress_bars()
     try:
         texts, labels = read_examples(a.data, a.text_field, a.label_field, a.title_field)
         val = read_examples(a.validation, a.text_field, a.label_field, a.title_field) if a.validation else None

@@ -78,9 +78,9 @@ def main(argv=None) -> int:
         p.error(f"--components has unknown names {sorted(bad)}; valid: {','.join(REGISTRY)}")
     models = model_folders(a, p)
     if a.quiet:
-        from transformers.utils import logging as hf_logging
+        from newsml.backbones import silence_progress_bars
 
-        hf_logging.disable_progress_bar()
+        silence_progress_bars()
     claims = None
     if a.claims_file:
         claims = [x.strip() for x in Path(a.claims_file).read_text(encoding="utf-8").splitlines() if x.strip()]
