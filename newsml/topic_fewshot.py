@@ -103,14 +103,14 @@ def fit_topic(texts, labels, *, validation: tuple | None = None, seed: int = 0, 
     t0 = time.time()
     lora = tune_encoder(texts, y, cfg, progress=progress, device=device)
     tuned_seconds = time.time() - t0
-    clf = _with_heads(texts, y, names, lora, cfg, name, version, device)
+    clf, heads = _with_heads(texts, y, names, lora, cfg, name, version, device)
     if validation is not None:
         yv = np.array([names.index(v) for v in val_labels])
         z = clf.logits(val_texts)
         clf.config["temperature"] = fit_temperature(z, yv)
         clf.config["calibration"] = "temperature on the validation set"
     else:
-        z = _cross_fit_logits(clf, texts, y, cfg)
+        z = _cross_fit_logits(clf, heads, y, cfg)
         clf.config["temperature"] = fit_temperature(z, y)
         clf.config["calibration"] = ("temperature on cross-fitted logits of the training examples (no validation "
                                      "set; the encoder saw them: probabilities may be over-confident)")
@@ -189,8 +189,9 @@ def supcon_loss(e, y, tau: float):
     return -((log_p * pos).sum(1)[has] / pos.sum(1)[has]).mean()
 
 
-def _with_heads(texts, y, names, lora, cfg: FewShotConfig, name, version, device) -> TopicClassifier:
-    """The TopicClassifier: LoRA merged into MiniLM, logistic-regression heads on its embeddings and on TF-IDF."""
+def _with_heads(texts, y, names, lora, cfg: FewShotConfig, name, version, device) -> tuple[TopicClassifier, list]:
+    """The TopicClassifier (LoRA merged into MiniLM, logistic-regression heads on its embeddings and on TF-IDF),
+    and each head's (name, training features, C), which calibration reuses."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     from newsml.encoder import SentenceEncoder
@@ -199,7 +200,8 @@ def _with_heads(texts, y, names, lora, cfg: FewShotConfig, name, version, device
     Xt = vec.fit_transform(texts)
     enc = SentenceEncoder(device=device, lora=lora, lora_scale=cfg.lora_alpha / cfg.lora_r)
     tensors = {"tfidf.idf": vec.idf_.astype(np.float32), **{"lora.adapter." + k: v for k, v in lora.items()}}
-    for head, X, C in _head_inputs(texts, Xt, enc, cfg, device):
+    heads = list(_head_inputs(texts, Xt, enc, cfg, device))
+    for head, X, C in heads:
         W, b = _logistic(X, y, C, len(names))
         tensors[head + ".coef"], tensors[head + ".intercept"] = W, b
     config = {
@@ -214,7 +216,7 @@ def _with_heads(texts, y, names, lora, cfg: FewShotConfig, name, version, device
     vocab = [t for t, _ in sorted(vec.vocabulary_.items(), key=lambda kv: kv[1])]
     clf = TopicClassifier(config, tensors, vocab)
     clf._lora_encoders["lora"] = enc  # already built: reuse it
-    return clf
+    return clf, heads
 
 
 def _head_inputs(texts: list[str], Xt, enc, cfg: FewShotConfig, device=None):
@@ -236,14 +238,12 @@ def _logistic(X, y: np.ndarray, C: float, n_labels: int) -> tuple[np.ndarray, np
     return lr.coef_.astype(np.float32), lr.intercept_.astype(np.float32)
 
 
-def _cross_fit_logits(clf: TopicClassifier, texts: list[str], y: np.ndarray, cfg: FewShotConfig) -> np.ndarray:
+def _cross_fit_logits(clf: TopicClassifier, heads: list, y: np.ndarray, cfg: FewShotConfig) -> np.ndarray:
     """The ensemble's logits for each training example from heads fitted without its fold (5 folds)."""
     from sklearn.model_selection import StratifiedKFold
 
-    enc = clf.lora_encoder("lora")
-    heads = list(_head_inputs(texts, clf.vectorizer.transform(texts), enc, cfg, enc.device))
     w = clf.config["head_weights"]
-    z = np.zeros((len(texts), len(clf.labels)))
+    z = np.zeros((len(y), len(clf.labels)))
     folds = StratifiedKFold(n_splits=min(5, int(np.bincount(y).min())), shuffle=True, random_state=cfg.seed)
     for tr, te in folds.split(np.zeros(len(y)), y):
         for head, X, C in heads:

@@ -100,7 +100,7 @@ def main(argv=None):
                     res = {"tuning_seconds": round(tune_s, 1)}
                     for h in HEADS:
                         c = replace(cfg, **h)
-                        clf = _with_heads(texts, y, names, lora, c, "dev", "0", None)
+                        clf, _ = _with_heads(texts, y, names, lora, c, "dev", "0", None)
                         pred = clf.predict_proba(vt).argmax(1)
                         res[head_names()[HEADS.index(h)]] = round(float(f1_score(vy, pred, average="macro")), 4)
                     results[key] = res
