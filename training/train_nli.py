@@ -25,7 +25,7 @@ import random
 import shutil
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -126,11 +126,11 @@ def build(cfg: NLITrainConfig):
     return tok, enc, head
 
 
-def forward(tok, enc, head, rows, cfg, device="cpu"):
+def forward(tok, enc, head, rows, cfg, device="cpu", truncation="only_first"):
     from newsml.nli import pooled
 
     b = tok([r["premise"] for r in rows], [r["hypothesis"] for r in rows], padding=True,
-            truncation="only_first", max_length=cfg.max_length, return_tensors="pt").to(device)
+            truncation=truncation, max_length=cfg.max_length, return_tensors="pt").to(device)
     h = enc(**b).last_hidden_state
     return head(pooled(h, b["attention_mask"]))
 
@@ -190,7 +190,7 @@ def load_checkpoint(folder: Path, enc, head, opt) -> dict:
     return meta
 
 
-def export(folder: Path, enc, head, cfg: NLITrainConfig, extra: dict) -> None:
+def export(folder: Path, enc, head, cfg: NLITrainConfig, extra: dict, version: str = "1.0") -> None:
     """Write an NLIModel folder: the tuned layers (float16) + head (safetensors), config.json, manifest."""
     from newsml.safe_io import save_folder
 
@@ -198,7 +198,7 @@ def export(folder: Path, enc, head, cfg: NLITrainConfig, extra: dict) -> None:
                if p.requires_grad}
     tensors["head.weight"] = head[1].weight.detach().cpu().numpy().copy()
     tensors["head.bias"] = head[1].bias.detach().cpu().numpy().copy()
-    config = {"architecture": ARCHITECTURE, "name": "newsml-nli", "version": "1.0", "labels": list(LABELS),
+    config = {"architecture": ARCHITECTURE, "name": "newsml-nli", "version": version, "labels": list(LABELS),
               "encoder": "sentence-transformers/all-MiniLM-L6-v2", "max_length": cfg.max_length,
               "temperature": 1.0, "train_config": asdict(cfg), **extra}
     save_folder(folder, config, tensors)
@@ -273,22 +273,181 @@ def run_stage(name: str, rows: list[dict], lr: float, cfg: NLITrainConfig, out: 
     log(f"stage {name}: exported to {done}")
 
 
+# ---------------------------------------------------------------------------------------------------------
+# recipe G: several passes over the whole pool, every layer tuned, on a lent GPU (training/plans/nli_2.md)
+
+
+@dataclass
+class GPURecipe:
+    layers: tuple = (0, 1, 2, 3, 4, 5)  # every encoder layer (the embeddings stay frozen)
+    lrs: tuple = (3e-5, 6e-5)  # one candidate per encoder peak learning rate
+    epochs: int = 5
+    batch_size: int = 32
+    lr_head: float = 1e-3
+    warmup: float = 0.06  # share of all steps
+    weight_decay: float = 0.01
+    caps: dict = field(default_factory=lambda: {"conjnli": 3000})  # ConjNLI's train labels are heuristic
+    news_seeds: tuple = (200, 201)  # news pairs from every CNN train story under each seed, deduplicated
+    newsval_stories: int = 1000  # CNN validation stories whose generated pairs are monitored (never selected on)
+    tie_points: float = 0.3  # XNLI-en accuracy points within which news-validation accuracy decides
+
+
+def _news_row(p: dict) -> dict:
+    return {"premise": p["premise"], "hypothesis": p["hypothesis"], "label": p["label"],
+            "allowed": [LABELS.index(p["label"])], "source": f"news/{p['kind']}"}
+
+
+def g_rows(cfg: NLITrainConfig, g: GPURecipe, data_dir: Path) -> dict[str, list[dict]]:
+    """{"train", "select", "newsval"} rows of recipe G."""
+    from evaluation.data_readers import NLI_SELECT, read_nli
+    from evaluation.nli_news_pairs import make_pairs, read_stories
+
+    pool = nli_train_pool(data_dir, g.caps, cfg.seed, [tuple(f) for f in cfg.train_files])
+    stories = list(read_stories(data_dir, "train"))
+    seen, news = set(), []
+    for seed in g.news_seeds:
+        for p in make_pairs(stories, seed=seed):
+            if (p["premise"], p["hypothesis"]) not in seen:
+                seen.add((p["premise"], p["hypothesis"]))
+                news.append(_news_row(p))
+    val = make_pairs(list(read_stories(data_dir, "validation", limit=g.newsval_stories)), seed=0)
+    return {"train": pool + news, "select": [r for f, s in NLI_SELECT for r in read_nli(data_dir, f, s)],
+            "newsval": [_news_row(p) for p in val]}
+
+
+def write_rows(rows: dict[str, list[dict]], folder: Path) -> None:
+    import gzip
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, rs in rows.items():
+        with gzip.open(folder / f"{name}.jsonl.gz", "wt", encoding="utf-8") as f:
+            f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rs)
+
+
+def read_rows(folder: Path) -> dict[str, list[dict]]:
+    import gzip
+
+    out = {}
+    for name in ("train", "select", "newsval"):
+        with gzip.open(folder / f"{name}.jsonl.gz", "rt", encoding="utf-8") as f:
+            out[name] = [json.loads(line) for line in f]
+    return out
+
+
+def run_g(rows: dict, lr: float, cfg: NLITrainConfig, g: GPURecipe, out: Path, device: str, deadline: float,
+          log, init: Path | None = None, name: str = "g") -> Path:
+    """Train one candidate; export every epoch to out/stage_{name}_lr{lr}/epoch{k} with its validation accuracies.
+    `init`: continue from an exported model folder (its tuned layers and head; a new optimizer, other shuffles)."""
+    import torch
+    from safetensors.torch import load_file
+
+    from newsml.nli import NLIModel
+
+    cfg = replace(cfg, train_layers=g.layers, batch_size=g.batch_size)
+    torch.manual_seed(cfg.seed)
+    tok, enc, head = build(cfg)
+    seed_offset = 0
+    if init is not None:
+        saved = load_file(str(Path(init) / "weights.safetensors"))
+        with torch.no_grad():
+            for k, p in trainable(enc, head).items():
+                p.copy_(saved[k].float() if k.startswith("enc.") else saved[k.replace("head.1.", "head.")])
+        seed_offset = 100
+    enc.to(device)
+    head.to(device)
+    params = trainable(enc, head)
+    groups = [{"params": [p for k, p in params.items() if k.startswith("enc.")], "peak": lr},
+              {"params": [p for k, p in params.items() if k.startswith("head.")], "peak": g.lr_head}]
+    opt = torch.optim.AdamW(groups, lr=lr, weight_decay=g.weight_decay)
+    train = rows["train"]
+    total = math.ceil(len(train) / g.batch_size) * g.epochs
+    warm = max(1, int(g.warmup * total))
+    folder = out / f"stage_{name}_lr{lr:g}"
+    history, step, stopped = [], 0, False
+    for epoch in range(1, g.epochs + 1):
+        enc.train()
+        head.train()
+        t0, losses = time.time(), []
+        for idx in batches(train, g.batch_size, cfg.seed + seed_offset + epoch):
+            for grp in opt.param_groups:
+                grp["lr"] = grp["peak"] * min(1.0, (step + 1) / warm) * max(0.0, 1 - step / total)
+            batch = [train[j] for j in idx]
+            with torch.autocast(device_type=device.split(":")[0], dtype=torch.bfloat16, enabled=device.startswith("cuda")):
+                logits = forward(tok, enc, head, batch, cfg, device, truncation="longest_first")
+            loss = set_loss(logits.float(), batch)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params.values(), 1.0)
+            opt.step()
+            losses.append(loss.item())
+            step += 1
+            if time.time() > deadline:
+                stopped = True
+                break
+        enc.eval()
+        head.eval()
+        ep = folder / f"epoch{epoch}"
+        export(ep, enc, head, cfg, {"training_data": f"recipe G: {len(train)} pairs, epoch {epoch}",
+                                    "recipe": asdict(g), "lr": lr, "init": str(init) if init else None},
+               version="2.0")
+        model = NLIModel.from_pretrained(ep, device=device)
+        rec = {"epoch": epoch, "step": step, "total_steps": total, "complete": not stopped, "lr": lr,
+               "loss": float(np.mean(losses)) if losses else None, "seconds": round(time.time() - t0, 1),
+               "xnli_en": accuracy(model, rows["select"]), "news_validation": accuracy(model, rows["newsval"])}
+        history.append(rec)
+        (folder / "history.json").write_text(json.dumps(history, indent=2))
+        log(f"G lr {lr:g} epoch {epoch}: {json.dumps(rec)}")
+        if stopped:
+            break
+    return folder
+
+
+def choose_g(out: Path, g: GPURecipe, log) -> Path:
+    """The rule of training/plans/nli_2.md: highest XNLI-en accuracy; within `tie_points` of it, the higher
+    news-validation accuracy. Copies the chosen epoch to out/stage_g."""
+    cands = [(r, f) for f in sorted(out.glob("stage_g_lr*")) if (f / "history.json").exists()
+             for r in json.loads((f / "history.json").read_text())]
+    best = max(r["xnli_en"] for r, _ in cands)
+    r, f = max(((r, f) for r, f in cands if r["xnli_en"] >= best - g.tie_points / 100),
+               key=lambda c: (c[0]["news_validation"], c[0]["xnli_en"]))
+    chosen = out / "stage_g"
+    shutil.rmtree(chosen, ignore_errors=True)
+    shutil.copytree(f / f"epoch{r['epoch']}", chosen)
+    (out / "choice_g.json").write_text(json.dumps({"chosen": r, "candidates": [c for c, _ in cands]}, indent=2))
+    log(f"G chosen: lr {r['lr']:g} epoch {r['epoch']} (XNLI-en {r['xnli_en']:.4f}, news validation "
+        f"{r['news_validation']:.4f}) -> {chosen}")
+    return chosen
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     ap.add_argument("--out", default=str(ROOT / "runs/nli"))
-    ap.add_argument("--stages", default="a,b,c,select", help="which steps to run, in order (a, b, c, select)")
+    ap.add_argument("--stages", default="a,b,c,select",
+                    help="steps to run, in order: a, b, c, select (1.0, CPU); g, choose_g, select_g (recipe G, 2.0)")
     ap.add_argument("--install", action="store_true", help="copy the selected model into newsml/models/nli")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--smoke", action="store_true", help="tiny run: 256 pairs per stage, to test the script")
+    ap.add_argument("--device", default="cpu", help="recipe G: cpu or cuda")
+    ap.add_argument("--lr", type=float, default=None, help="recipe G: train only the candidate with this peak lr")
+    ap.add_argument("--deadline-s", type=float, default=None,
+                    help="recipe G: stop training after this many seconds (the epoch in progress is exported)")
+    ap.add_argument("--export-rows", default=None, help="recipe G: write its training/selection rows to this folder")
+    ap.add_argument("--rows", default=None, help="recipe G: read rows written by --export-rows (no data folder needed)")
+    ap.add_argument("--init", default=None, help="recipe G: continue from this exported model folder (G2)")
+    ap.add_argument("--epochs", type=int, default=None, help="recipe G: epochs (default GPURecipe.epochs)")
+    ap.add_argument("--warmup", type=float, default=None, help="recipe G: warm-up share of the steps")
     args = ap.parse_args(argv)
-    args.data_dir = data_root(args.data_dir, need=["nli", "cnn_dailymail"])
+    stages = args.stages.split(",")
+    needs_data = not (args.rows and set(stages) <= {"g", "choose_g"})
+    if needs_data:
+        args.data_dir = data_root(args.data_dir, need=["nli", "cnn_dailymail"])
 
     import torch
 
     torch.set_num_threads(args.threads)
     cfg = NLITrainConfig()
-    data_dir, out = Path(args.data_dir), Path(args.out)
+    data_dir, out = Path(args.data_dir or "."), Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     logf = open(out / "train.log", "a")
 
@@ -299,13 +458,44 @@ def main(argv=None):
         logf.flush()
 
     (out / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
+    if args.export_rows or "g" in stages:
+        g = GPURecipe()
+        rows = read_rows(Path(args.rows)) if args.rows else g_rows(cfg, g, data_dir)
+        g.epochs = args.epochs or g.epochs
+        g.warmup = args.warmup if args.warmup is not None else g.warmup
+        if args.smoke:
+            rows = {k: random.Random(0).sample(v, min(256, len(v))) for k, v in rows.items()}
+            g.epochs = 2
+        log("recipe G rows: " + ", ".join(f"{k} {len(v)}" for k, v in rows.items()))
+        if args.export_rows:
+            write_rows(rows, Path(args.export_rows))
+            log(f"wrote recipe G rows to {args.export_rows}")
+        if "g" in stages:
+            deadline = time.time() + (args.deadline_s or 1e9)
+            for lr in [args.lr] if args.lr else g.lrs:
+                run_g(rows, lr, cfg, g, out, args.device, deadline, log, init=args.init,
+                      name="g2" if args.init else "g")
+    if "choose_g" in stages:
+        choose_g(out, GPURecipe(), log)
+    if "select_g" in stages:
+        select(out, data_dir, log, stage_names=("g",))
+    if set(stages) & {"a", "b", "c", "select"}:
+        run_1_0(args, cfg, stages, data_dir, out, log)
+    if args.install:
+        from newsml.nli import DEFAULT_PATH, NLIModel
+
+        NLIModel.from_pretrained(out / "selected").save_pretrained(DEFAULT_PATH)
+        log(f"installed {out / 'selected'} -> {DEFAULT_PATH}")
+
+
+def run_1_0(args, cfg: NLITrainConfig, stages: list[str], data_dir: Path, out: Path, log) -> None:
+    """NLI 1.0: stages A, B, C on 2 CPU cores, then selection (training/plans/stance_2.md)."""
     tok, enc, head = build(cfg)
     a_rows = stage_a_rows(cfg, data_dir)
     if args.smoke:
         a_rows = random.Random(0).sample(a_rows, 256)
         cfg.news_pairs, cfg.news_stories, cfg.checkpoint_every = 128, 60, 4
     log(f"stage a: {len(a_rows)} pairs")
-    stages = args.stages.split(",")
     if "a" in stages:
         run_stage("a", a_rows, cfg.lr_a, cfg, out, tok, enc, head, log)
     if "b" in stages:
@@ -320,23 +510,18 @@ def main(argv=None):
         run_stage("c", c_rows, cfg.lr_c, cfg, out, tok, enc, head, log)
     if "select" in stages:
         select(out, data_dir, log)
-    if args.install:
-        from newsml.nli import DEFAULT_PATH, NLIModel
-
-        NLIModel.from_pretrained(out / "selected").save_pretrained(DEFAULT_PATH)
-        log(f"installed {out / 'selected'} -> {DEFAULT_PATH}")
 
 
-def select(out: Path, data_dir: Path, log) -> None:
+def select(out: Path, data_dir: Path, log, stage_names=("a", "b", "c")) -> None:
     """The written rule (training/plans/stance_2.md): the last stage unless its XNLI-en accuracy is more than 2.0
     points below the best stage's (then the best); then the temperature that minimises NLL on the calibration
-    sets; saved to out/selected."""
+    sets; saved to out/selected. Recipe G (`stage_names=("g",)`) has one stage, already chosen by `choose_g`."""
     from evaluation.data_readers import NLI_CALIBRATE, NLI_SELECT, read_nli
     from newsml.nli import NLIModel
 
     sel = [r for f, s in NLI_SELECT for r in read_nli(data_dir, f, s)]
     acc = {}
-    for st in ("a", "b", "c"):
+    for st in stage_names:
         if (out / f"stage_{st}" / "config.json").exists():
             acc[st] = accuracy(NLIModel.from_pretrained(out / f"stage_{st}"), sel)
             log(f"stage {st}: XNLI-en validation accuracy {acc[st]:.4f}")
@@ -345,9 +530,15 @@ def select(out: Path, data_dir: Path, log) -> None:
     model = NLIModel.from_pretrained(out / f"stage_{chosen}")
     cal = [r for f, s in NLI_CALIBRATE for r in read_nli(data_dir, f, s)]
     t = fit_temperature(model, cal)
-    model.config.update({"temperature": t, "selection": {"rule": "the last stage unless its XNLI-en accuracy < the best stage's - 0.02",
+    rule = ("the last stage unless its XNLI-en accuracy < the best stage's - 0.02" if stage_names != ("g",) else
+            "training/plans/nli_2.md: the epoch of either candidate with the highest XNLI-en accuracy (within 0.3 "
+            "points, the higher news-validation accuracy); the continuation G2 replaces it if >= 0.3 points higher")
+    choice = out / "choice_g.json"
+    model.config.update({"temperature": t, "selection": {"rule": rule,
                                                           "xnli_en_accuracy": acc, "chosen_stage": chosen,
-                                                          "temperature_fit_on": [f"{f}/{s}" for f, s in NLI_CALIBRATE]}})
+                                                          "temperature_fit_on": [f"{f}/{s}" for f, s in NLI_CALIBRATE],
+                                                          **({"candidates": json.loads(choice.read_text())["candidates"]}
+                                                             if stage_names == ("g",) and choice.exists() else {})}})
     model.save_pretrained(out / "selected")
     log(f"selected stage {chosen}, temperature {t} -> {out / 'selected'}")
 
