@@ -80,7 +80,7 @@ def page_titles(html: str, *more: str | None) -> list[str]:
                     out.append(c.group(1)[1:-1])
             if len(out) > 40:
                 break
-    return [_h.unescape(x) for x in out]
+    return [" ".join(_h.unescape(x).split()) for x in out]
 
 
 def _norm(s: str) -> str:

@@ -6,6 +6,7 @@ import pytest
 
 from benchmarks.extraction import compute_shingle_f1, load_pages, page_f1, render, split_of
 from newsml import Article
+from newsml.extract_html import page_titles, story_lines
 from newsml.extract_lines import FEATURES, LineClassifier, prepare_lines
 from tests.conftest import DATA_DIR
 
@@ -60,6 +61,19 @@ def test_text_without_spaces_gives_a_story():
     ])
     a = Article.from_text(page)
     assert a.text.startswith("市議会は火曜日") and a.text.endswith("求めている。")
+
+
+def test_html_story_lines_drop_headline_links_and_comments():
+    titles = page_titles("<html><head><title>Council approves river bridge | The Paper</title>"
+                         "<meta property='og:title' content='Council approves river bridge'></head>"
+                         "<body><h1>Council approves <b>river</b> bridge</h1></body></html>")
+    assert titles.count("Council approves river bridge") == 2 and "Council approves river bridge | The Paper" in titles
+    text = "\n".join(["Council approves river bridge", STORY, "Read more: Mayor opens new library", STORY,
+                      "Related stories", STORY, "12 comments", "Great news for the town!"])
+    assert story_lines(text, titles=titles) == [STORY, STORY, STORY]
+    # a comments heading early in the text is not where the story ends; a lone headline stays
+    assert story_lines("Comments\n" + STORY + "\n" + STORY) == ["Comments", STORY, STORY]
+    assert story_lines("Council approves river bridge", titles=titles) == ["Council approves river bridge"]
 
 
 needs_data = pytest.mark.skipif(
