@@ -2,11 +2,13 @@
 
     python -m benchmarks.nli --data-dir ../shared/data                  # the shipped model
     python -m benchmarks.nli --data-dir ../shared/data --model runs/nli/selected --max-rows 3000
+    python -m benchmarks.nli --data-dir ../shared/data --rows .gpu/rows --max-rows 1500   # 2.0: baselines on its rows
 
 For every report set (evaluation/data_readers.NLI_REPORT, never trained on) and the selection set: accuracy of
 the model, of a hypothesis-only baseline (TF-IDF + logistic regression on the claim alone) and of a
 word-overlap baseline (logistic regression on overlap / negation / number / length features of the pair),
-both fit on the model's own training pool. A model far above the hypothesis-only baseline reads the premise.
+both fit on the model's own training pool (`--rows`: the rows `training/train_nli.py --export-rows` wrote; else
+stage A's pool), and NLI 1.0 (read from git) in the same run. A model far above the hypothesis-only baseline reads the premise.
 Binary sets score entailment against the other two labels summed. Results: benchmarks/results/nli-<device>-<date>.json/.md.
 """
 
@@ -78,14 +80,26 @@ def main(argv=None):
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--max-rows", type=int, default=3000, help="rows per set (a seeded sample); MNLI-matched always whole")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
+    ap.add_argument("--rows", default=None, help="fit the baselines on these training rows (train_nli.py --export-rows)")
+    ap.add_argument("--no-previous", action="store_true", help="skip NLI 1.0 (read from git) beside the model")
     args = ap.parse_args(argv)
     args.data_dir = data_root(args.data_dir, need=["nli"])
+    from evaluation.previous_models import earlier_folder
     from newsml.nli import NLIModel
 
     data_dir = Path(args.data_dir)
     model = NLIModel.from_pretrained(args.model, device=args.device)
+    previous = None if args.no_previous else NLIModel.from_pretrained(
+        earlier_folder("nli", ROOT / "runs" / "previous_models"), device=args.device)
     t0 = time.time()
-    baselines = fit_baselines(nli_train_pool(data_dir, NLI_POOL_CAPS, seed=0))  # stage A's pool (seed 0)
+    if args.rows:
+        import gzip
+
+        with gzip.open(Path(args.rows) / "train.jsonl.gz", "rt", encoding="utf-8") as f:
+            pool = [json.loads(line) for line in f]
+    else:
+        pool = nli_train_pool(data_dir, NLI_POOL_CAPS, seed=0)  # stage A's pool (seed 0)
+    baselines = fit_baselines(pool)
     print(f"baselines fit in {time.time() - t0:.0f}s", flush=True)
     results, n_pairs, seconds = {}, 0, 0.0
     for folder, split in NLI_SELECT + NLI_REPORT:
@@ -97,6 +111,9 @@ def main(argv=None):
         seconds += time.time() - t
         n_pairs += len(rows)
         res = {"n": len(rows), "newsml": float(nli_correct(P, rows).mean())}
+        if previous is not None:
+            res["nli_1.0"] = float(nli_correct(previous.predict_proba([(r["premise"], r["hypothesis"]) for r in rows]),
+                                               rows).mean())
         for name, fn in baselines.items():
             res[name] = float(nli_correct(fn(rows), rows).mean())
         res["role"] = "selection" if (folder, split) in NLI_SELECT else "report"
@@ -110,9 +127,9 @@ def main(argv=None):
     stem = dest / f"nli-{args.device}-{out['date']}"
     stem.with_suffix(".json").write_text(json.dumps(out, indent=2))
     lines = [f"# NLI benchmark ({out['model']}, {args.device}, {out['date']})", "",
-             "| set | role | n | newsml | hypothesis-only | word overlap |", "|---|---|---|---|---|---|"]
-    lines += [f"| {k} | {v['role']} | {v['n']} | {v['newsml']:.3f} | {v['hypothesis_only']:.3f} | {v['word_overlap']:.3f} |"
-              for k, v in results.items()]
+             "| set | role | n | newsml | NLI 1.0 | hypothesis-only | word overlap |", "|---|---|---|---|---|---|---|"]
+    lines += [f"| {k} | {v['role']} | {v['n']} | {v['newsml']:.3f} | {v.get('nli_1.0', float('nan')):.3f} | "
+              f"{v['hypothesis_only']:.3f} | {v['word_overlap']:.3f} |" for k, v in results.items()]
     lines += ["", f"Speed: {out['pairs_per_second']} pairs/s. Command: `{out['command']}`"]
     stem.with_suffix(".md").write_text("\n".join(lines) + "\n")
     print(f"wrote {stem}.json/.md", flush=True)

@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # component -> (commit that last shipped the earlier version, its folder, the files of that folder)
 EARLIER = {
     "stance": ("5dfca96", "newsml/models/stance", ("config.json", "weights.safetensors", "manifest.json")),
+    "nli": ("97799bf", "newsml/models/nli", ("config.json", "weights.safetensors", "manifest.json")),  # NLI 1.0
 }
 
 

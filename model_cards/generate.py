@@ -574,35 +574,52 @@ def nli_card() -> tuple[str, list]:
     sel = cfg.get("selection", {})
     mnli = res.get("mnli/validation_matched", {})
     results = [("text-classification", k.split("/")[0], k.split("/")[1], "accuracy", v.get("newsml")) for k, v in res.items()]
-    table = md_table(["set", "role", "n", "newsml", "hypothesis-only baseline", "word-overlap baseline"],
-                     ([k, v.get("role"), v.get("n"), fmt(v.get("newsml"), 3), fmt(v.get("hypothesis_only"), 3),
-                       fmt(v.get("word_overlap"), 3)] for k, v in res.items()))
+    table = md_table(["set", "role", "n", "newsml", "NLI 1.0", "hypothesis-only baseline", "word-overlap baseline"],
+                     ([k, v.get("role"), v.get("n"), fmt(v.get("newsml"), 3), fmt(v.get("nli_1.0"), 3),
+                       fmt(v.get("hypothesis_only"), 3), fmt(v.get("word_overlap"), 3)] for k, v in res.items()))
     tc = cfg.get("train_config", {})
+    rc = cfg.get("recipe", {})
+    cands = md_table(["candidate", "peak lr", "epoch", "steps", "complete", "XNLI-en", "news validation"],
+                     ([c.get("candidate", "G"), c.get("lr"), c.get("epoch"), f"{c.get('step')}/{c.get('total_steps')}",
+                       c.get("complete"), fmt(c.get("xnli_en"), 3), fmt(c.get("news_validation"), 3)]
+                      for c in sel.get("candidates", [])))
+    met = "met" if (mnli.get("newsml") or 0) >= 0.68 else "not met"
     body = f"""# newsml-nli
 
 {_section("Model Details", f'''Natural-language inference cross-encoder: premise (evidence) and hypothesis (claim) read together by
 all-MiniLM-L6-v2 -> [mean of last hidden states ; CLS state] -> linear head -> entailment / neutral /
-contradiction, temperature-scaled ({fmt(cfg.get('temperature'))}). Encoder layers {fmt(tc.get('train_layers'))} fine-tuned (embeddings and the first two layers
-frozen); the folder ships those layers in float16 and the head (safetensors), laid over the packaged MiniLM at
-load. Used by the stance model (claims vs article sentences) and the summarizer's meaning check (rewrite vs
-source sentence). Version {fmt(cfg.get('version'))}, architecture `{fmt(cfg.get('architecture'))}`.''')}
-{_section("Uses", '''Direct use: `NLIModel.from_pretrained().predict([(premise, hypothesis)])`. Short, sentence-level pairs (the premise is
-cut first beyond 128 tokens). Out of scope: document-level inference, non-English text.''')}
+contradiction, temperature-scaled ({fmt(cfg.get('temperature'))}). Encoder layers {fmt(tc.get('train_layers'))} fine-tuned (the embeddings frozen); the folder
+ships those layers in float16 and the head (safetensors), laid over the packaged MiniLM at load. Used by the stance
+model (claims vs article sentences) and the summarizer's meaning check (rewrite vs source sentence). Version
+{fmt(cfg.get('version'))}, architecture `{fmt(cfg.get('architecture'))}`.''')}
+{_section("Uses", '''Direct use: `NLIModel.from_pretrained().predict([(premise, hypothesis)])`. Short, sentence-level pairs (the longer side
+is cut beyond 128 tokens). Out of scope: document-level inference, non-English text.''')}
 {_section("Bias Risks and Limitations", f'''Trained without the large MNLI / SNLI / ANLI train sets (not obtainable here): the pool is SNLI dev/test, SNLI-CAD, SICK,
 ConjNLI (sample), the MNLI TaxiNLI subsets, ANLI dev, COVID-Fact, ConTRoL, HealthVer dev, FEVER sets, RTE, plus
-generated CNN pairs (FactCC-style minimal edits). MNLI-matched accuracy is {fmt(mnli.get('newsml'), 3)} (target 0.68: not met).
-Small models of this kind lean on word overlap: a minimal edit (a dropped "not", swapped roles) is not always
-read as a contradiction; compare the hypothesis-only and word-overlap columns below. Licences of several
-training sets are non-commercial (see ../shared/data/nli/README.md).''')}
-{_section("Training Details", f'''training/train_nli.py: stage A (general NLI pool, one pass), stage B (10k generated CNN pairs + 6k replay), stage C
-(12k pairs from all CNN train stories under another seed + 20k replay); selection by XNLI-en validation accuracy
-{fmt(sel.get('xnli_en_accuracy'))} (rule: {fmt(sel.get('rule'))}; chosen stage {fmt(sel.get('chosen_stage'))}); temperature on {fmt(sel.get('temperature_fit_on'))}. Batch {fmt(tc.get('batch_size'))},
-max length {fmt(tc.get('max_length'))}, AdamW, peak learning rates {fmt(tc.get('lr_a'))} / {fmt(tc.get('lr_b'))} / {fmt(tc.get('lr_c'))}, on 2 CPU cores.
-Command: `python training/train_nli.py --data-dir ../shared/data` (resumable; checkpoints in runs/nli).''')}
+pairs generated from every CNN train story (FactCC-style minimal edits). MNLI-matched accuracy is {fmt(mnli.get('newsml'), 3)} (target 0.68:
+{met}, by a hair). Known misses (tests/models/test_nli.py, expected failures): swapped roles ("Italy beat Spain"
+after "Spain beat Italy") read as entailment, and "denied the charges" after "pleaded not guilty" reads as
+contradiction (1.0 read that one right). A sentence from an unrelated story is often called contradiction, not
+neutral (SNLI labels different-event pairs that way): callers must judge relevance first, as the stance model
+does. The stance model's generated training claims come from CNN train stories this model was tuned on, so its
+NLI features are cleaner there than on new text. Licences of several training sets are non-commercial (see
+../shared/data/nli/README.md).''')}
+{_section("Training Details", f'''training/train_nli.py recipe G (rules written before each run: training/plans/nli_2.md), on one H200 lent for 15 minutes:
+{fmt(cfg.get('training_data'))}; encoder layers {fmt(rc.get('layers'))}, batch {fmt(rc.get('batch_size'))}, max length {fmt(tc.get('max_length'))}, AdamW (weight decay
+{fmt(rc.get('weight_decay'))}), head lr {fmt(rc.get('lr_head'))}, linear warm-up then decay, bf16 autocast. Two candidates (peak lr 3e-5, 6e-5) ran side by
+side until a 300 s deadline (early in epoch 3 of 5); the chosen one was continued (G2: 2 more epochs, peak lr 3e-5
+decaying to 0, other shuffles). Every epoch is a candidate; the rule: {fmt(sel.get('rule'))}. Temperature fit on
+{fmt(sel.get('temperature_fit_on'))}. XNLI-en on CPU after export: {fmt(sel.get('xnli_en_accuracy'))}.
+
+{cands}
+Commands: `python training/train_nli.py --data-dir ../shared/data --stages none --export-rows .gpu/rows` (CPU: the rows),
+`DEADLINE_S=300 bash training/nli_gpu.sh` (GPU: candidates G, as run), then G2 `python training/train_nli.py --rows .gpu/rows
+--stages g --device cuda --lr 3e-5 --init <G's choice> --epochs 2 --warmup 0.02 --deadline-s 250`, and `--stages select_g` (CPU:
+temperature). NLI 1.0 (4 layers, one pass per stage on 2 CPU cores): `--stages a,b,c,select`.''')}
 {_section("Evaluation", f'''Every set below is held out of training (pairs shared with it removed by normalised text); XNLI-en chose the
-stage, the rest were read once after selection. Binary sets score entailment against the other two labels.
-Baselines fit on the same training pool: hypothesis-only (TF-IDF + logistic regression on the claim alone) and
-word overlap (logistic regression on overlap, negation, number and length features).
+candidate, the rest were read once after selection. Binary sets score entailment against the other two labels.
+Baselines fit on the same training rows: hypothesis-only (TF-IDF + logistic regression on the claim alone) and
+word overlap (logistic regression on overlap, negation, number and length features). NLI 1.0 in the same run.
 {_targets([("MNLI-matched accuracy >= 0.68", mnli.get("newsml"), 0.68, 1)])}
 
 {table}
