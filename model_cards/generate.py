@@ -425,8 +425,10 @@ r.label, r.scores, r.evidence
 def _targets(checks) -> str:
     """'Targets met: ...; not met: ...' from (name, value, bound, +1 for >= / -1 for <=) tuples."""
     ok = [n for n, v, b, sgn in checks if v is not None and sgn * (v - b) >= 0]
-    no = [n for n, v, b, sgn in checks if n not in ok]
-    return f"Targets met: {', '.join(ok) or 'none'}. Not met: {', '.join(no) or 'none'}."
+    unmeasured = [n for n, v, b, sgn in checks if v is None]
+    no = [n for n, v, b, sgn in checks if n not in ok and n not in unmeasured]
+    return (f"Targets met: {', '.join(ok) or 'none'}. Not met: {', '.join(no) or 'none'}."
+            + (f" Not measured in this run: {', '.join(unmeasured)}." if unmeasured else ""))
 
 
 def _lora_desc(c: dict, head: str) -> str:
@@ -733,7 +735,9 @@ def _meaning_desc(c: dict) -> str:
             f"{fmt(rep.get('caught_new'), 3)} of {fmt(rep.get('n_planted'))} planted errors caught (the names-and-numbers guard "
             f"of 2.4: {fmt(rep.get('caught_guard_2.4'), 3)}), {fmt(rep.get('clean_flagged_new'), 3)} of {fmt(rep.get('n_clean'))} clean "
             f"rewrites flagged; all stories {fmt(allr.get('caught_new'), 3)} / {fmt(allr.get('clean_flagged_new'), 3)} "
-            "(target: >= 0.90 caught with <= 0.10 flagged; the catch rate is not met).")
+            "(target: >= 0.90 caught with <= 0.10 flagged: "
+            + ("met" if (rep.get("caught_new") or 0) >= 0.9 and (rep.get("clean_flagged_new") or 1) <= 0.1 else "not met")
+            + " on the report half).")
 
 
 def _chooser_desc(c: dict) -> str:
@@ -863,7 +867,8 @@ and relations without a new number or name can still pass.''')}
            ("RLsum >= 30.0", n.get("rougeLsum"), 30.0, 1),
            ("no summary with an invented number", n.get("summaries_with_unsupported_number"), 0, -1),
            ("unsupported-entity rate <= 2%", n.get("unsupported_entity_rate"), 0.02, -1),
-           ("novel bigrams >= 15%", n.get("novel_bigram_rate"), 0.15, 1), (">= 1 article/s", n.get("articles_per_s"), 1.0, 1)])}
+           ("novel bigrams >= 15%", n.get("novel_bigram_rate"), 0.15, 1),
+           (">= 1 article/s", None if r.get("load_note") else n.get("articles_per_s"), 1.0, 1)])}
 
 CNN test split ({fmt(r.get('n'))} stories), one run (`{fmt(r.get('command'))}`). ROUGE F x100 via the local
 `evaluate` metric (rouge_score, stemming, rougeLsum one sentence per line; plain means, no bootstrap aggregation; intervals below).
@@ -876,7 +881,7 @@ unsupported-entity rate {fmt(n.get('unsupported_entity_rate'))}; share of senten
 Speed: {fmt(n.get('articles_per_s'), 2)} articles/s at batch {fmt(n.get('batch_size'))} on 2 CPU cores{_batch_note(c, n)}; the plain `transformers`
 text-generation pipeline on the same model and prompts, unbatched: {fmt(_get(r, 'pipeline_baseline', 'articles_per_s'), 2)} articles/s.
 This machine's speed varies by 10-40% between sessions and runs (the unchanged topic model measured 23.8 to 39.6 articles/s
-across sessions), {_speed_margin(n.get('articles_per_s'))}.
+across sessions){(". " + r["load_note"]) if r.get("load_note") else ", " + _speed_margin(n.get("articles_per_s")) + "."}
 {_decoder_note()}
 Validation numbers: the tuning table above. Every choice was made on validation; the test split was scored for every
 shipped version (the whole-summary 1.x, 2.0 to 2.4; some twice, e.g. after a verifier rule) and once for a rejected candidate (`training/results/summarizer_dev_runs.json`), so these

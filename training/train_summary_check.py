@@ -1,4 +1,4 @@
-"""The summarizer's meaning check (version 2.5): NLI thresholds chosen on planted relation errors.
+"""The summarizer's meaning check (version 2.5; 2.6 on NLI 2.0): NLI thresholds chosen on planted relation errors.
 
     python training/train_summary_check.py --data-dir ../shared/data            # measure + choose, writes results
     python training/train_summary_check.py --data-dir ../shared/data --install  # and set them in the shipped config
@@ -64,8 +64,11 @@ def main(argv=None):
     cache = Path(args.cache) / f"rewrites-{summ.model_id}-{args.stories}.json"
     if cache.exists():
         recs = json.loads(cache.read_text())
-    else:
-        recs = collect_rewrites(summ, stories)
+    else:  # the stories are a prefix of the validation file: a smaller run's rewrites are reused
+        smaller = sorted((int(f.stem.rsplit("-", 1)[1]), f) for f in cache.parent.glob(f"rewrites-{summ.model_id}-*.json")
+                         if int(f.stem.rsplit("-", 1)[1]) < args.stories) if cache.parent.exists() else []
+        done, recs = (smaller[-1][0], json.loads(smaller[-1][1].read_text())) if smaller else (0, [])
+        recs += collect_rewrites(summ, stories[done:])
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_text(json.dumps(recs))
     print(f"{len(recs)} rewrites of {len(stories)} stories ({time.time() - t0:.0f}s)", flush=True)
@@ -101,7 +104,7 @@ def main(argv=None):
     Path(args.results).write_text(json.dumps(res, indent=2))
     if args.install:
         summ.config["meaning_check"] = {**check, "nli_model": nli.model_id}
-        summ.config["version"] = "2.5"
+        summ.config["version"] = "2.6"
         summ.save_pretrained(Summarizer.default_path)
         print(f"installed into {Summarizer.default_path}", flush=True)
 
