@@ -239,3 +239,15 @@ def test_longform_metrics_on_hand_made_predictions():
     assert abs(m["macro_f1_six_abstain"] - (2 / 3 + 1 + 1) / 6) < 1e-9
     with pytest.raises(ValueError, match="differ in length"):
         compute_longform(top[:2], answered, P, gold)
+
+
+def test_dateline_weak_label_rule():
+    """training/topic_weak.py (topic 1.4 candidate A), on text written for the test."""
+    from training.topic_weak import dateline, is_foreign
+
+    assert dateline("Lima, Peru (CNN) -- The talks resumed on Monday.") == ("Lima, Peru", "The talks resumed on Monday.")
+    assert dateline("Quito (CNN)The talks resumed.")[0] == "Quito"
+    assert dateline("(CNN) -- No place given.") == (None, "(CNN) -- No place given.")
+    assert dateline("Talks resumed, CNN said.")[0] is None  # only a "(CNN)" opening is a dateline
+    assert [is_foreign(p) for p in ("Lima, Peru", "Quito", "United Nations", "Springfield, Illinois", "Chicago",
+                                    "WASHINGTON", "New York City", "Des Moines, Iowa")] == [True] * 3 + [False] * 5

@@ -600,6 +600,16 @@ class LongformConfig:
     bbc_rows: int | None = 1400
     # abstention: answer `other` below this top probability; chosen on dev for accuracy including `other`
     abstain_grid: list = field(default_factory=lambda: [round(0.30 + 0.05 * i, 2) for i in range(13)])
+    # -- 1.4 candidates (training/plans/topic_1.4.md): weak rows from UNLABELLED CNN train stories (never the
+    # labelled ids, nor a story whose text equals a labelled one) added to the long-form TF-IDF head's fit only.
+    # The teacher is the base model's long-form TF-IDF head (the base must carry one: 1.3 on). () = 1.3's recipe.
+    # "dateline": a foreign dateline (training/topic_weak.py) + teacher top label world/politics -> `world`,
+    # dateline cut from the text; "selftrain": the teacher's top label where its softmax top >= tau.
+    # With both, every (dateline weight, tau) pair is a variant; a dateline label wins where both apply.
+    weak: tuple = ()
+    dateline_weights: list = field(default_factory=lambda: [0.3, 1.0, 3.0])  # per weak row (one BBC row = 1)
+    selftrain_tau: list = field(default_factory=lambda: [0.6, 0.75, 0.9])
+    selftrain_weight: float = 1.0
 
 
 def read_longform_split(data_dir: Path, split: str) -> list[tuple[str, str, str]]:
@@ -644,6 +654,62 @@ def six_metrics(z: np.ndarray, gold: list[str], labels: list[str]) -> tuple[floa
             float((pred[g[m] == 0] == 0).mean()))
 
 
+BBC_VALIDATION_1_3 = 0.9877917337627483  # 1.3's long-form heads on BBC validation (topic_longform_selection.json)
+
+
+def weak_variants(cfg: LongformConfig, base, teacher, data_dir: Path, labels: list[str]) -> tuple[list[dict], dict]:
+    """The 1.4 candidates' weak rows (LongformConfig.weak): a list of variants {"name", "n", "X" (TF-IDF rows),
+    "y", "w", "by_label"} and statistics of the unlabelled pool. `weak=()`: one empty variant (1.3's recipe)."""
+    if not cfg.weak:
+        return [{"name": "none", "n": 0, "by_label": {}}], {}
+    from evaluation.data_readers import cnn_path
+    from newsml.topic import TFIDF_CHAR_LIMIT, _softmax
+    from training.topic_weak import dateline, is_foreign
+
+    labels_file = ROOT / "benchmarks" / "fixtures" / "topic_longform" / "labels.jsonl"
+    lab_ids = {json.loads(x)["id"] for x in labels_file.read_text().splitlines() if x.strip()}
+    cnn = [(r["id"], r["article"]) for r in read_jsonl(cnn_path(data_dir, "train"))]
+    lab_text = {t for i, t in cnn if i in lab_ids}
+    unl = [(i, t) for i, t in cnn if i not in lab_ids and t not in lab_text and len(t.split()) >= cfg.gate_words]
+    texts = [t for _, t in unl]
+    X_full = base.vectorizer.transform([t[:TFIDF_CHAR_LIMIT] for t in texts])
+    P = _softmax(np.asarray(X_full @ teacher[0].T) + teacher[1])
+    top, conf = P.argmax(1), P.max(1)
+    places = [dateline(t) for t in texts]
+    foreign = np.array([p is not None and is_foreign(p) for p, _ in places])
+    dl = foreign & np.isin(top, [labels.index("world"), labels.index("politics")])
+    stats = {"unlabelled_stories": len(unl), "excluded_labelled_ids": len(lab_ids),
+             "with_dateline": int(sum(p is not None for p, _ in places)), "foreign_dateline": int(foreign.sum()),
+             "dateline_world_rows": int(dl.sum())}
+    X_dl = base.vectorizer.transform([places[i][1][:TFIDF_CHAR_LIMIT] for i in np.flatnonzero(dl)])
+    world = labels.index("world")
+    variants = []
+    dws = cfg.dateline_weights if "dateline" in cfg.weak else [None]
+    taus = cfg.selftrain_tau if "selftrain" in cfg.weak else [None]
+    for dw, tau in itertools.product(dws, taus):
+        st = (conf >= tau) & ~(dl if dw is not None else np.zeros_like(dl)) if tau is not None else np.zeros_like(dl)
+        parts_X, parts_y, parts_w = [], [], []
+        if dw is not None:
+            parts_X.append(X_dl)
+            parts_y.append(np.full(int(dl.sum()), world))
+            parts_w.append(np.full(int(dl.sum()), dw))
+        if tau is not None:
+            parts_X.append(X_full[np.flatnonzero(st)])
+            parts_y.append(top[st])
+            parts_w.append(np.full(int(st.sum()), cfg.selftrain_weight))
+        import scipy.sparse as sp
+
+        yv = np.concatenate(parts_y)
+        name = "+".join(x for x in (f"dateline(w={dw})" if dw is not None else "",
+                                    f"selftrain(tau={tau},w={cfg.selftrain_weight})" if tau is not None else "") if x)
+        variants.append({"name": name, "n": len(yv), "X": sp.vstack(parts_X).tocsr(), "y": yv,
+                         "w": np.concatenate(parts_w),
+                         "by_label": {lab: int((yv == k).sum()) for k, lab in enumerate(labels)}})
+        print(f"variant {name}: {len(yv)} weak rows {variants[-1]['by_label']}", flush=True)
+    print(f"unlabelled pool: {stats}", flush=True)
+    return variants, stats
+
+
 def train_longform(args, cfg: LongformConfig) -> dict:
     """Version 1.3 from a base model folder (1.2): long-form heads, T and abstention chosen on the dev split."""
     from sklearn.linear_model import LogisticRegression
@@ -654,6 +720,12 @@ def train_longform(args, cfg: LongformConfig) -> dict:
     t_start = time.time()
     base = TopicClassifier.from_pretrained(args.base)
     labels = base.labels
+    teacher = None  # the base's long-form TF-IDF head (coef, intercept): the 1.4 candidates' teacher
+    if cfg.weak:
+        if "tfidf.coef_long" not in base._t:
+            raise SystemExit("--set weak=... needs a base with a long-form TF-IDF head (1.3 on)")
+        teacher = (base._t["tfidf.coef"] + base._t["tfidf.coef_long"],
+                   base._t["tfidf.intercept"] + base._t.get("tfidf.intercept_long", 0))
     # start from the base's short-form model: any long-form parts of an earlier run are dropped
     base._t = {k: v for k, v in base._t.items() if not k.endswith(("_long", "_short"))}
     cache = Path(args.cache)
@@ -676,6 +748,7 @@ def train_longform(args, cfg: LongformConfig) -> dict:
           f"BBC validation {len(bbc_va)}; dev {len(dev)}", flush=True)
 
     sets = {"fit": [r[0] for r in fit_rows], "bbc_va": [r[0] for r in bbc_va], "dev": [r[0] for r in dev]}
+    variants, weak_stats = weak_variants(cfg, base, teacher, data_dir, labels)
     feats = {}  # head -> {set: features}; "fit" rows: BBC, CNN, then AG for the heads in ag_heads
     for head in cfg.heads:
         if head == "tfidf":
@@ -692,30 +765,60 @@ def train_longform(args, cfg: LongformConfig) -> dict:
     gold_dev = [r[1] for r in dev]
     runs = []  # every candidate judged on dev, disclosed in the results file
     best = None
-    for w_cnn in cfg.cnn_weights:
+    fits = {}  # (head, cnn weight, C) -> LR for heads that no variant changes (all but tfidf with weak rows)
+    bbc_floor = None  # 1.4: the plan's BBC validation guard (None: no guard, 1.3's recipe)
+    if cfg.weak:
+        import scipy.sparse as sp
+
+        bbc_floor = BBC_VALIDATION_1_3 - 0.01
+    for var, w_cnn in itertools.product(variants, cfg.cnn_weights):  # variants: 1.4's weak rows (1.3: one, none)
         sw_all = np.select([source == "cnn", source == "ag"], [w_cnn, cfg.ag_weight], 1.0)
         heads = {}
         for head in cfg.heads:
             n = feats[head]["fit"].shape[0]  # AG rows come last: heads outside ag_heads stop before them
+            X, yy, ww = feats[head]["fit"], y[:n], sw_all[:n]
+            weak_rows = head == "tfidf" and var["n"] > 0
+            if weak_rows:  # the variant's weak rows after the labelled ones
+                X = sp.vstack([X, var["X"]]).tocsr()
+                yy, ww = np.concatenate([yy, var["y"]]), np.concatenate([ww, var["w"]])
             for C in (cfg.tfidf_C if head == "tfidf" else cfg.emb_C):
-                lr = LogisticRegression(C=C, max_iter=3000).fit(feats[head]["fit"], y[:n], sample_weight=sw_all[:n])
+                k = (head, w_cnn, C)
+                if weak_rows or k not in fits:
+                    fits[k] = LogisticRegression(C=C, max_iter=3000).fit(X, yy, sample_weight=ww)
+                lr = fits[k]
                 f1, wr = six_metrics(decision(lr, feats[head]["dev"]), gold_dev, labels)
-                runs.append({"cnn_weight": w_cnn, "head": head, "C": C, "dev_macro_f1_six": f1, "dev_world_recall": wr})
-                print(f"w_cnn={w_cnn} {head} C={C}: dev macro-F1 {f1:.4f} world recall {wr:.3f}", flush=True)
+                runs.append({"variant": var["name"], "cnn_weight": w_cnn, "head": head, "C": C,
+                             "dev_macro_f1_six": f1, "dev_world_recall": wr})
+                print(f"{var['name']} w_cnn={w_cnn} {head} C={C}: dev macro-F1 {f1:.4f} world recall {wr:.3f}",
+                      flush=True)
                 if head not in heads or f1 > heads[head][0]:
                     heads[head] = (f1, C, lr)
         names = list(heads)
         z_dev = {n: decision(heads[n][2], feats[n]["dev"]) for n in names}
+        z_bva = {n: decision(heads[n][2], feats[n]["bbc_va"]) for n in names}
         grid = [c for c in itertools.product(np.arange(0, 1 + 1e-9, cfg.weight_step), repeat=len(names))
                 if abs(sum(c) - 1) < 1e-6]
+        var_best = None
         for c in sorted(grid, key=lambda c: (sum(x > 0 for x in c), c)):  # fewer heads first: ties keep the simpler
             f1, wr = six_metrics(sum(wi * z_dev[n] for wi, n in zip(c, names)), gold_dev, labels)
-            # the plan's rule: macro-F1 within 0.005 ties; then world recall, then fewer heads (order above)
+            bva = macro_f1(y_bva, sum(wi * z_bva[n] for wi, n in zip(c, names)).argmax(1))
+            if bbc_floor is not None and bva < bbc_floor:
+                continue  # the plan's guard
+            # the plan's rule: macro-F1 within 0.005 ties; then world recall, then fewer heads (order above),
+            # then (1.4) the earlier variant: fewer added rows
             key = (round(f1 / 0.005), wr)
+            cand = (key, f1, wr, w_cnn, {n: round(float(wi), 4) for n, wi in zip(names, c)}, heads, var, bva)
             if best is None or key > best[0]:
-                best = (key, f1, wr, w_cnn, {n: round(float(wi), 4) for n, wi in zip(names, c)}, heads)
-    _, f1, wr, w_cnn, w, heads = best
-    print(f"chosen: cnn weight {w_cnn}, long-form head weights {w}, C {({n: heads[n][1] for n in w})}: "
+                best = cand
+            if var_best is None or key > var_best[0]:
+                var_best = cand
+        if var_best is not None:
+            var["best_by_cnn_weight"] = var.get("best_by_cnn_weight", []) + [{
+                "cnn_weight": w_cnn, "dev_macro_f1_six": var_best[1], "dev_world_recall": var_best[2],
+                "head_weights_long": var_best[4], "C": {n: heads[n][1] for n in names},
+                "bbc_validation_macro_f1": var_best[7]}]
+    _, f1, wr, w_cnn, w, heads, var, _ = best
+    print(f"chosen: {var['name']}, cnn weight {w_cnn}, long-form head weights {w}, C {({n: heads[n][1] for n in w})}: "
           f"dev macro-F1 {f1:.4f}, world recall {wr:.3f}", flush=True)
 
     def long_logits(key):
@@ -752,14 +855,19 @@ def train_longform(args, cfg: LongformConfig) -> dict:
             tensors[n + ".intercept_long"] = (b - base._t[n + ".intercept"]).astype(np.float32)
     config = {k: v for k, v in base.config.items() if k not in ("newsml_version",)}
     config.update({
-        "version": "1.3",  # 1.2 + long-form heads, long-form temperature and abstention (issue 28)
+        # 1.3: 1.2 + long-form heads, long-form temperature and abstention (issue 28); 1.4: + weak rows
+        "version": "1.4" if cfg.weak else "1.3",
         "format_gate": {"long_min_words": cfg.gate_words, "heads": [n for n in w if w[n]]},
         "head_weights_long": w,
         "temperature_long": T_long,
         "abstain_below": thr or None,
         "longform": {"fit": f"bbc_news train minus validation ({len(bbc_tr)}) + topic_longform train six-label "
                             f"stories ({len(cnn_tr)}) x{w_cnn}; + ag_news train minus validation ({len(ag_tr)}) "
-                            f"x{cfg.ag_weight:.3f} for {list(cfg.ag_heads)}",
+                            f"x{cfg.ag_weight:.3f} for {list(cfg.ag_heads)}"
+                            + (f"; + {var['n']} weak rows from unlabelled CNN train stories for tfidf "
+                               f"({var['name']})" if var["n"] else ""),
+                     **({"weak": {"variant": var["name"], "rows": var["n"], "by_label": var["by_label"],
+                                  "stats": weak_stats}} if cfg.weak else {}),
                      "C": {n: heads[n][1] for n in w if w[n]}, "selected_on": "topic_longform dev",
                      "train_config": asdict(cfg)},
     })
@@ -767,13 +875,16 @@ def train_longform(args, cfg: LongformConfig) -> dict:
     clf.save_pretrained(args.out)
     bbc_va_f1 = macro_f1(y_bva, long_logits("bbc_va").argmax(1))
     print(f"BBC validation macro-F1 of the long-form heads: {bbc_va_f1:.4f}", flush=True)
-    result = {"chosen": {"cnn_weight": w_cnn, "head_weights_long": w, "temperature_long": T_long,
+    result = {"chosen": {"variant": var["name"], "cnn_weight": w_cnn, "head_weights_long": w, "temperature_long": T_long,
                          "bbc_validation_macro_f1": bbc_va_f1,
                          "abstain_below": thr or None, "dev_macro_f1_six": f1, "dev_world_recall": wr,
                          "ece_by_set": set_ece(T_long), "dev_accuracy_incl_other_by_threshold": acc},
               "candidates": runs, "seconds": round(time.time() - t_start, 1),
+              **({"variants": [{k: v for k, v in x.items() if k not in ("X", "y", "w")} for x in variants],
+                  "weak_stats": weak_stats, "bbc_validation_floor": bbc_floor} if cfg.weak else {}),
               "command": "python training/train_topic.py " + " ".join(sys.argv[1:])}
-    out = Path(args.metrics_out).with_name("topic_longform_selection.json")
+    out = Path(args.metrics_out).with_name("topic_longform_selection.json" if not cfg.weak else
+                                          "topic_longform_selection_1.4.json")
     out.write_text(json.dumps(result, indent=2))
     print(f"saved {args.out}; selection record {out}; done in {time.time() - t_start:.0f}s", flush=True)
     return result
