@@ -28,6 +28,8 @@ from newsml.pretrained import Pretrained
 from newsml.safe_io import load_folder, save_folder
 from newsml.stance_features import (
     N_SCALAR,
+    context_features,
+    context_premise,
     evidence_indices,
     exact_features,
     nli_candidates,
@@ -117,6 +119,7 @@ class StanceClassifier(Pretrained):
         Returns (X [n_pairs, n_features], evidence: per pair a list of (sentence, entailment, contradiction)
         for the sentences the NLI model read, or None where the relevance gate skipped it)."""
         n = self.config["n_features"]
+        ctx = bool((self.config.get("nli") or {}).get("context"))  # 2.2+: one more read, the top-k sentences joined
         rows, reads, pending = [], [], []  # pending: (row index, order, premises) for the NLI batch
         for sents, S, claims, C in items:
             for i, c in enumerate(claims):
@@ -131,7 +134,8 @@ class StanceClassifier(Pretrained):
                     sims = S @ C[i]
                     if sims.max() >= self.config["nli"]["gate"]:
                         order, window = nli_candidates(sents, sims, self.config["nli"]["k"])
-                        pending.append((len(rows) - 1, c, sents, sims, order, [sents[j] for j in order] + [window]))
+                        prem = [sents[j] for j in order] + [window] + ([context_premise(sents, order)] if ctx else [])
+                        pending.append((len(rows) - 1, c, sents, sims, order, prem))
                     else:
                         pending.append((len(rows) - 1, c, sents, sims, None, None))
         if not self.uses_nli:
@@ -145,7 +149,9 @@ class StanceClassifier(Pretrained):
                 P = P_all[off : off + len(prem)]
                 off += len(prem)
                 reads[r] = [(prem[j], float(P[j, 0]), float(P[j, 2])) for j in range(len(prem))]
-            X.append(np.concatenate([base, nli_features(P, sims, order or [], len(sents))]))
+            P_nli = P[:-1] if (ctx and P is not None) else P  # nli_features reads the sentences + the window
+            extra = [context_features(P[-1] if P is not None else None)] if ctx else []
+            X.append(np.concatenate([base, nli_features(P_nli, sims, order or [], len(sents)), *extra]))
         return (np.stack(X) if X else np.zeros((0, n))), reads
 
     # -- prediction -------------------------------------------------------------------------------------------

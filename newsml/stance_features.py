@@ -152,6 +152,21 @@ def nli_features(P: np.ndarray | None, sims: np.ndarray, order: list[int], n_sen
     return f
 
 
+# --- the context read (stance 2.2+, config nli.context): the top-k sentences joined as one premise -------------
+N_CONTEXT = 3
+
+
+def context_premise(sentences: list[str], order: list[int]) -> str:
+    """The candidate sentences joined in article order: a true claim often combines two or three of them."""
+    return " ".join(sentences[j] for j in sorted(order))
+
+
+def context_features(p: np.ndarray | None) -> np.ndarray:
+    """The NLI probabilities (entailment, neutral, contradiction) of the claim given the context premise; zeros
+    when the relevance gate skipped the claim."""
+    return np.zeros(N_CONTEXT, dtype=np.float32) if p is None else np.asarray(p, dtype=np.float32)
+
+
 # --- exact mismatch features (stance 2.x, optional: config "exact") ---------------------------------------
 N_EXACT = 6
 NEGATIONS = {"not", "no", "never", "n't", "nobody", "nothing", "none", "neither", "nor", "without", "denied", "denies", "deny"}

@@ -15,7 +15,7 @@ from tests.conftest import DATA_DIR, ROOT, needs_data
 NK_HEADLINE = "North Korea confirms troop deployment to Russia, hails 'heroes'"
 
 
-@pytest.mark.xfail(reason="stance 2.0 still calls the page's own confirmed headline 'discuss' (0.54): issue open",
+@pytest.mark.xfail(reason="stance 2.1 still calls the page's own confirmed headline 'discuss' (0.53): issue open",
                    strict=False)
 def test_fixture_headline_is_confirmed(stance_model, nk_page):
     a = to_article(nk_page)
@@ -35,8 +35,8 @@ def test_fixture_contradicted_claim(stance_model, nk_page):
 
 @needs_data("cnn_dailymail", "validation.jsonl.gz")
 def test_realistic_claims_dev_set(stance_model):
-    """The hand-written claims dev set (288 claims, 70 CNN validation stories). Stance 2.0 measured 0.573 on the
-    whole set (1.0: 0.528; target 0.85, not met): this is a regression floor, not the target."""
+    """The hand-written claims dev set (288 claims, 70 CNN validation stories). Stance 2.1 measured 0.604 on the
+    whole set (2.0: 0.573, 1.0: 0.528; target 0.85, not met): this is a regression floor, not the target."""
     from evaluation.data_readers import cnn_path, read_jsonl
 
     stories = {r["id"]: r for r in read_jsonl(cnn_path(DATA_DIR, "validation"))}
@@ -54,7 +54,9 @@ def test_realistic_claims_dev_set(stance_model):
 
 @needs_data("fnc1", "train_stances.csv.gz")
 def test_fnc_validation_pairs(stance_model):
-    """FNC-1 pairs from the held-out validation buckets (never trained on): 8 per class, read at run time."""
+    """FNC-1 pairs from the held-out validation buckets (never trained on): 8 per class, read at run time. A floor
+    well above chance (0.25), not a target: stance 2.1 reads 18 of these 32 right (2.0: at least 20); it trades FNC-1
+    for realistic claims (FNC-1 validation accuracy 0.672 vs 2.0's 0.696; its card and CHANGELOG say so)."""
     from evaluation.data_readers import fnc_split
 
     bodies, stances = fnc_split(DATA_DIR, "train")
@@ -64,7 +66,7 @@ def test_fnc_validation_pairs(stance_model):
     arts = [to_article({"text": bodies[b]}) for _, b, _ in picked]
     res = stance_model.predict_many(arts, [[h] for h, _, _ in picked])
     acc = np.mean([r[0].label == s[2] for r, s in zip(res, picked)])
-    assert acc >= 0.6, acc
+    assert acc >= 0.5, acc
 
 
 def test_many_claims_encode_the_article_once(stance_model, nk_page, monkeypatch):
