@@ -77,6 +77,12 @@ def stage_a_rows(cfg: NLITrainConfig, data_dir: Path) -> list[dict]:
     return nli_train_pool(data_dir, cfg.caps, cfg.seed, [tuple(f) for f in cfg.train_files])
 
 
+def _news_row(p: dict) -> dict:
+    """A generated news pair (evaluation/nli_news_pairs.py) as a training row."""
+    return {"premise": p["premise"], "hypothesis": p["hypothesis"], "label": p["label"],
+            "allowed": [LABELS.index(p["label"])], "source": f"news/{p['kind']}"}
+
+
 def stage_b_rows(cfg: NLITrainConfig, data_dir: Path, a_rows: list[dict], stage: str = "b") -> list[dict]:
     """Generated news pairs + a replay sample of stage A (stage B; stage C: more stories, another seed)."""
     from evaluation.nli_news_pairs import make_pairs, read_stories
@@ -87,9 +93,7 @@ def stage_b_rows(cfg: NLITrainConfig, data_dir: Path, a_rows: list[dict], stage:
     pairs = make_pairs(stories, seed=seed)
     rng = random.Random(seed + 1)
     pairs = rng.sample(pairs, min(n_news, len(pairs)))
-    news = [{"premise": p["premise"], "hypothesis": p["hypothesis"], "label": p["label"],
-             "allowed": [LABELS.index(p["label"])], "source": f"news/{p['kind']}"} for p in pairs]
-    return news + rng.sample(a_rows, min(n_replay, len(a_rows)))
+    return [_news_row(p) for p in pairs] + rng.sample(a_rows, min(n_replay, len(a_rows)))
 
 
 def batches(rows: list[dict], batch_size: int, seed: int) -> list[list[int]]:
@@ -290,11 +294,6 @@ class GPURecipe:
     news_seeds: tuple = (200, 201)  # news pairs from every CNN train story under each seed, deduplicated
     newsval_stories: int = 1000  # CNN validation stories whose generated pairs are monitored (never selected on)
     tie_points: float = 0.3  # XNLI-en accuracy points within which news-validation accuracy decides
-
-
-def _news_row(p: dict) -> dict:
-    return {"premise": p["premise"], "hypothesis": p["hypothesis"], "label": p["label"],
-            "allowed": [LABELS.index(p["label"])], "source": f"news/{p['kind']}"}
 
 
 def g_rows(cfg: NLITrainConfig, g: GPURecipe, data_dir: Path) -> dict[str, list[dict]]:
