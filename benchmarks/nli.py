@@ -31,6 +31,7 @@ from evaluation.data_readers import (
     NLI_SELECT,
     nli_correct,
     nli_train_pool,
+    read_jsonl,
     read_nli,
 )
 from evaluation.datasets import DATA_DIR_HELP, data_root
@@ -93,10 +94,7 @@ def main(argv=None):
         earlier_folder("nli", ROOT / "runs" / "previous_models"), device=args.device)
     t0 = time.time()
     if args.rows:
-        import gzip
-
-        with gzip.open(Path(args.rows) / "train.jsonl.gz", "rt", encoding="utf-8") as f:
-            pool = [json.loads(line) for line in f]
+        pool = list(read_jsonl(Path(args.rows) / "train.jsonl.gz"))
     else:
         pool = nli_train_pool(data_dir, NLI_POOL_CAPS, seed=0)  # stage A's pool (seed 0)
     baselines = fit_baselines(pool)

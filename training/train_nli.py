@@ -324,13 +324,9 @@ def write_rows(rows: dict[str, list[dict]], folder: Path) -> None:
 
 
 def read_rows(folder: Path) -> dict[str, list[dict]]:
-    import gzip
+    from evaluation.data_readers import read_jsonl
 
-    out = {}
-    for name in ("train", "select", "newsval"):
-        with gzip.open(folder / f"{name}.jsonl.gz", "rt", encoding="utf-8") as f:
-            out[name] = [json.loads(line) for line in f]
-    return out
+    return {name: list(read_jsonl(folder / f"{name}.jsonl.gz")) for name in ("train", "select", "newsval")}
 
 
 def run_g(rows: dict, lr: float, cfg: NLITrainConfig, g: GPURecipe, out: Path, device: str, deadline: float,
