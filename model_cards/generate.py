@@ -618,8 +618,8 @@ decaying to 0, other shuffles). Every epoch is a candidate; the rule: {fmt(sel.g
 {cands}
 Commands: `python training/train_nli.py --data-dir ../shared/data --stages none --export-rows .gpu/rows` (CPU: the rows),
 `DEADLINE_S=300 bash training/nli_gpu.sh` (GPU: candidates G, as run), then G2 `python training/train_nli.py --rows .gpu/rows
---stages g --device cuda --lr 3e-5 --init <G's choice> --epochs 2 --warmup 0.02 --deadline-s 250`, and `--stages select_g` (CPU:
-temperature). NLI 1.0 (4 layers, one pass per stage on 2 CPU cores): `--stages a,b,c,select`.''')}
+--stages g --device cuda --lr 3e-5 --init <G's choice> --epochs 2 --warmup 0.02 --deadline-s 250`, then `--stages choose_g` (the rule over
+G's and G2's histories in one --out folder) and `--stages select_g` (CPU: temperature). NLI 1.0 (4 layers, one pass per stage on 2 CPU cores): `--stages a,b,c,select`.''')}
 {_section("Evaluation", f'''Every set below is held out of training (pairs shared with it removed by normalised text); XNLI-en chose the
 candidate, the rest were read once after selection. Binary sets score entailment against the other two labels.
 Baselines fit on the same training rows: hypothesis-only (TF-IDF + logistic regression on the claim alone) and

@@ -398,18 +398,31 @@ def run_g(rows: dict, lr: float, cfg: NLITrainConfig, g: GPURecipe, out: Path, d
 
 
 def choose_g(out: Path, g: GPURecipe, log) -> Path:
-    """The rule of training/plans/nli_2.md: highest XNLI-en accuracy; within `tie_points` of it, the higher
-    news-validation accuracy. Copies the chosen epoch to out/stage_g."""
-    cands = [(r, f) for f in sorted(out.glob("stage_g_lr*")) if (f / "history.json").exists()
-             for r in json.loads((f / "history.json").read_text())]
+    """The rule of training/plans/nli_2.md: among G's candidates (out/stage_g_lr*) the epoch with the highest XNLI-en
+    accuracy; within `tie_points` of it, the higher news-validation accuracy. A continuation G2 (out/stage_g2_lr*,
+    `--init`) replaces that choice only if its best epoch is at least `tie_points` higher. Copies the chosen epoch to
+    out/stage_g and writes the record (every candidate) to out/choice_g.json."""
+    def candidates(pattern: str, label: str) -> list[tuple[dict, Path]]:
+        return [({**r, "candidate": label}, f) for f in sorted(out.glob(pattern)) if (f / "history.json").exists()
+                for r in json.loads((f / "history.json").read_text())]
+
+    cands = candidates("stage_g_lr*", "G")
     best = max(r["xnli_en"] for r, _ in cands)
     r, f = max(((r, f) for r, f in cands if r["xnli_en"] >= best - g.tie_points / 100),
                key=lambda c: (c[0]["news_validation"], c[0]["xnli_en"]))
+    record = {"rule": "training/plans/nli_2.md", "g_chosen": r}
+    cands2 = candidates("stage_g2_lr*", "G2 (continued from G's choice)")
+    if cands2:
+        r2, f2 = max(cands2, key=lambda c: c[0]["xnli_en"])
+        record["g2_best"] = r2
+        if r2["xnli_en"] >= r["xnli_en"] + g.tie_points / 100:
+            r, f = r2, f2
     chosen = out / "stage_g"
     shutil.rmtree(chosen, ignore_errors=True)
     shutil.copytree(f / f"epoch{r['epoch']}", chosen)
-    (out / "choice_g.json").write_text(json.dumps({"chosen": r, "candidates": [c for c, _ in cands]}, indent=2))
-    log(f"G chosen: lr {r['lr']:g} epoch {r['epoch']} (XNLI-en {r['xnli_en']:.4f}, news validation "
+    record.update({"chosen": r, "candidates": [c for c, _ in cands + cands2]})
+    (out / "choice_g.json").write_text(json.dumps(record, indent=2))
+    log(f"G chosen: {r['candidate']}, lr {r['lr']:g} epoch {r['epoch']} (XNLI-en {r['xnli_en']:.4f}, news validation "
         f"{r['news_validation']:.4f}) -> {chosen}")
     return chosen
 
