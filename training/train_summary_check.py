@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
@@ -32,6 +33,18 @@ def clip(text: str, n_words: int = 10) -> str:
     """The first `n_words` words of `text` (with "..." when cut)."""
     w = text.split()
     return " ".join(w[:n_words]) + (" ..." if len(w) > n_words else "")
+
+
+def rewriter_key(config: dict, folder: Path) -> str:
+    """What the summarizer's rewrites depend on: its config less the meaning check (which only reads them) and the
+    version fields, and every file of its folder but config and manifest (selector, weights, adapter). A new
+    meaning check, or a version bump, reuses the cached rewrites; any change to what writes them does not."""
+    h = hashlib.sha256(json.dumps({k: v for k, v in config.items() if k not in ("meaning_check", "version", "newsml_version")},
+                                  sort_keys=True, default=str).encode())
+    for f in sorted(Path(folder).rglob("*")):
+        if f.is_file() and f.name not in ("config.json", "manifest.json"):
+            h.update(f.relative_to(folder).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def main(argv=None):
@@ -61,11 +74,12 @@ def main(argv=None):
     summ = Summarizer.from_pretrained(device="cpu")
     min_support = summ.config["min_support"]
     stories = [r for _, r in zip(range(args.stories), read_jsonl(cnn_path(Path(args.data_dir), "validation")))]
-    cache = Path(args.cache) / f"rewrites-{summ.model_id}-{args.stories}.json"
+    key = rewriter_key(summ.config, Summarizer.default_path)
+    cache = Path(args.cache) / f"rewrites-{key}-{args.stories}.json"
     if cache.exists():
         recs = json.loads(cache.read_text())
     else:  # the stories are a prefix of the validation file: a smaller run's rewrites are reused
-        smaller = sorted((int(f.stem.rsplit("-", 1)[1]), f) for f in cache.parent.glob(f"rewrites-{summ.model_id}-*.json")
+        smaller = sorted((int(f.stem.rsplit("-", 1)[1]), f) for f in cache.parent.glob(f"rewrites-{key}-*.json")
                          if int(f.stem.rsplit("-", 1)[1]) < args.stories) if cache.parent.exists() else []
         done, recs = (smaller[-1][0], json.loads(smaller[-1][1].read_text())) if smaller else (0, [])
         recs += collect_rewrites(summ, stories[done:])
