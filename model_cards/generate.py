@@ -587,7 +587,9 @@ def nli_card() -> tuple[str, list]:
                      ([c.get("candidate", "G"), c.get("lr"), c.get("epoch"), f"{c.get('step')}/{c.get('total_steps')}",
                        c.get("complete"), fmt(c.get("xnli_en"), 3), fmt(c.get("news_validation"), 3)]
                       for c in sel.get("candidates", [])))
-    met = "met" if (mnli.get("newsml") or 0) >= 0.68 else "not met"
+    target = 0.68  # MNLI-matched accuracy (issue 27)
+    acc = mnli.get("newsml")
+    met = "not met" if acc is None or acc < target else "met" + (", by a hair" if acc < target + 0.005 else "")
     body = f"""# newsml-nli
 
 {_section("Model Details", f'''Natural-language inference cross-encoder: premise (evidence) and hypothesis (claim) read together by
@@ -600,8 +602,8 @@ model (claims vs article sentences) and the summarizer's meaning check (rewrite 
 is cut beyond 128 tokens). Out of scope: document-level inference, non-English text.''')}
 {_section("Bias Risks and Limitations", f'''Trained without the large MNLI / SNLI / ANLI train sets (not obtainable here): the pool is SNLI dev/test, SNLI-CAD, SICK,
 ConjNLI (sample), the MNLI TaxiNLI subsets, ANLI dev, COVID-Fact, ConTRoL, HealthVer dev, FEVER sets, RTE, plus
-pairs generated from every CNN train story (FactCC-style minimal edits). MNLI-matched accuracy is {fmt(mnli.get('newsml'), 3)} (target 0.68:
-{met}, by a hair). Known misses (tests/models/test_nli.py, expected failures): swapped roles ("Italy beat Spain"
+pairs generated from every CNN train story (FactCC-style minimal edits). MNLI-matched accuracy is {fmt(acc, 3)} (target {target}:
+{met}). Known misses (tests/models/test_nli.py, expected failures): swapped roles ("Italy beat Spain"
 after "Spain beat Italy") read as entailment, and "denied the charges" after "pleaded not guilty" reads as
 contradiction (1.0 read that one right). A sentence from an unrelated story is often called contradiction, not
 neutral (SNLI labels different-event pairs that way): callers must judge relevance first, as the stance model
@@ -624,7 +626,7 @@ G's and G2's histories in one --out folder) and `--stages select_g` (CPU: temper
 candidate, the rest were read once after selection. Binary sets score entailment against the other two labels.
 Baselines fit on the same training rows: hypothesis-only (TF-IDF + logistic regression on the claim alone) and
 word overlap (logistic regression on overlap, negation, number and length features). NLI 1.0 in the same run.
-{_targets([("MNLI-matched accuracy >= 0.68", mnli.get("newsml"), 0.68, 1)])}
+{_targets([(f"MNLI-matched accuracy >= {target}", acc, target, 1)])}
 
 {table}
 Speed: {fmt(b.get('pairs_per_second'))} pairs/s on 2 CPU cores. Command: `{fmt(b.get('command'))}` ({fmt(b.get('date'))}).''')}
