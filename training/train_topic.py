@@ -612,15 +612,16 @@ class LongformConfig:
     selftrain_weight: float = 1.0
 
 
+LONGFORM_LABELS = ROOT / "benchmarks" / "fixtures" / "topic_longform" / "labels.jsonl"
+
+
 def read_longform_split(data_dir: Path, split: str) -> list[tuple[str, str, str]]:
     """(story text, label incl. `other`, id) of the labelled CNN long-form split (benchmarks/fixtures)."""
-    labels_file = ROOT / "benchmarks" / "fixtures" / "topic_longform" / "labels.jsonl"
-    rows = [json.loads(x) for x in labels_file.read_text().splitlines() if x.strip()]
-    rows = [r for r in rows if r["split"] == split]
+    rows = [r for r in read_jsonl(LONGFORM_LABELS) if r["split"] == split]
     from evaluation.data_readers import cnn_path
 
     want = {r["id"] for r in rows}
-    require_shared_ids(data_dir, f"the long-form topic labels ({labels_file})")
+    require_shared_ids(data_dir, f"the long-form topic labels ({LONGFORM_LABELS})")
     text = {r["id"]: r["article"] for r in read_jsonl(cnn_path(data_dir, "train")) if r["id"] in want}
     return [(text[r["id"]], r["label"], r["id"]) for r in rows]
 
@@ -662,12 +663,13 @@ def weak_variants(cfg: LongformConfig, base, teacher, data_dir: Path, labels: li
     "y", "w", "by_label"} and statistics of the unlabelled pool. `weak=()`: one empty variant (1.3's recipe)."""
     if not cfg.weak:
         return [{"name": "none", "n": 0, "by_label": {}}], {}
+    import scipy.sparse as sp
+
     from evaluation.data_readers import cnn_path
     from newsml.topic import TFIDF_CHAR_LIMIT, _softmax
     from training.topic_weak import dateline, is_foreign
 
-    labels_file = ROOT / "benchmarks" / "fixtures" / "topic_longform" / "labels.jsonl"
-    lab_ids = {json.loads(x)["id"] for x in labels_file.read_text().splitlines() if x.strip()}
+    lab_ids = {r["id"] for r in read_jsonl(LONGFORM_LABELS)}
     cnn = [(r["id"], r["article"]) for r in read_jsonl(cnn_path(data_dir, "train"))]
     lab_text = {t for i, t in cnn if i in lab_ids}
     unl = [(i, t) for i, t in cnn if i not in lab_ids and t not in lab_text and len(t.split()) >= cfg.gate_words]
@@ -697,8 +699,6 @@ def weak_variants(cfg: LongformConfig, base, teacher, data_dir: Path, labels: li
             parts_X.append(X_full[np.flatnonzero(st)])
             parts_y.append(top[st])
             parts_w.append(np.full(int(st.sum()), cfg.selftrain_weight))
-        import scipy.sparse as sp
-
         yv = np.concatenate(parts_y)
         name = "+".join(x for x in (f"dateline(w={dw})" if dw is not None else "",
                                     f"selftrain(tau={tau},w={cfg.selftrain_weight})" if tau is not None else "") if x)
