@@ -610,6 +610,14 @@ class LongformConfig:
     dateline_weights: list = field(default_factory=lambda: [0.3, 1.0, 3.0])  # per weak row (one BBC row = 1)
     selftrain_tau: list = field(default_factory=lambda: [0.6, 0.75, 0.9])
     selftrain_weight: float = 1.0
+    # -- 1.5 (training/plans/topic_1.5.md): the labelled splits whose six-label stories are fit rows. "train_extra":
+    # 600 more labelled CNN train stories (the next 600 in the label file's SHA-1 order), fit rows only
+    train_splits: tuple = ("train",)
+
+
+def longform_version(cfg: LongformConfig) -> str:
+    """1.3: long-form heads; 1.4: + weak rows; 1.5: + the extra labelled training stories."""
+    return "1.5" if "train_extra" in cfg.train_splits else "1.4" if cfg.weak else "1.3"
 
 
 LONGFORM_LABELS = ROOT / "benchmarks" / "fixtures" / "topic_longform" / "labels.jsonl"
@@ -735,7 +743,8 @@ def train_longform(args, cfg: LongformConfig) -> dict:
         bbc = sorted(bbc, key=lambda r: hashlib.sha1(("bbc:" + r[0]).encode()).hexdigest())[:cfg.bbc_rows]
     bbc_tr = [r for r in bbc if not is_val(r[0], cfg.val_fraction)]
     bbc_va = [r for r in bbc if is_val(r[0], cfg.val_fraction)]
-    cnn_tr = [r for r in read_longform_split(data_dir, "train") if r[1] in labels]  # `other` is not a topic class
+    cnn_tr = [r for split in cfg.train_splits for r in read_longform_split(data_dir, split)
+              if r[1] in labels]  # `other` is not a topic class
     dev = read_longform_split(data_dir, "dev")
     ag = [(row_text(r), LABEL_MAP["ag_news"][r["label"]])
           for r in read_jsonl(data_dir / "ag_news" / "newsml_train.jsonl.gz")] if cfg.ag_heads else []
@@ -855,14 +864,15 @@ def train_longform(args, cfg: LongformConfig) -> dict:
             tensors[n + ".intercept_long"] = (b - base._t[n + ".intercept"]).astype(np.float32)
     config = {k: v for k, v in base.config.items() if k not in ("newsml_version",)}
     config.update({
-        # 1.3: 1.2 + long-form heads, long-form temperature and abstention (issue 28); 1.4: + weak rows
-        "version": "1.4" if cfg.weak else "1.3",
+        # 1.3: 1.2 + long-form heads, long-form temperature and abstention (issue 28); 1.4: + weak rows; 1.5: + labels
+        "version": longform_version(cfg),
         "format_gate": {"long_min_words": cfg.gate_words, "heads": [n for n in w if w[n]]},
         "head_weights_long": w,
         "temperature_long": T_long,
         "abstain_below": thr or None,
-        "longform": {"fit": f"bbc_news train minus validation ({len(bbc_tr)}) + topic_longform train six-label "
-                            f"stories ({len(cnn_tr)}) x{w_cnn}; + ag_news train minus validation ({len(ag_tr)}) "
+        "longform": {"fit": f"bbc_news train minus validation ({len(bbc_tr)}) + topic_longform six-label stories of "
+                            f"{'+'.join(cfg.train_splits)} ({len(cnn_tr)}) x{w_cnn}; + ag_news train minus validation "
+                            f"({len(ag_tr)}) "
                             f"x{cfg.ag_weight:.3f} for {list(cfg.ag_heads)}"
                             + (f"; + {var['n']} weak rows from unlabelled CNN train stories for tfidf "
                                f"({var['name']})" if var["n"] else ""),
@@ -883,8 +893,9 @@ def train_longform(args, cfg: LongformConfig) -> dict:
               **({"variants": [{k: v for k, v in x.items() if k not in ("X", "y", "w")} for x in variants],
                   "weak_stats": weak_stats, "bbc_validation_floor": bbc_floor} if cfg.weak else {}),
               "command": "python training/train_topic.py " + " ".join(sys.argv[1:])}
-    out = Path(args.metrics_out).with_name("topic_longform_selection.json" if not cfg.weak else
-                                          "topic_longform_selection_1.4.json")
+    version = longform_version(cfg)
+    out = Path(args.metrics_out).with_name("topic_longform_selection.json" if version == "1.3" else
+                                          f"topic_longform_selection_{version}.json")
     out.write_text(json.dumps(result, indent=2))
     print(f"saved {args.out}; selection record {out}; done in {time.time() - t_start:.0f}s", flush=True)
     return result
