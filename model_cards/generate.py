@@ -363,7 +363,7 @@ macro-F1, then lower ECE; a "-" test column is a selection run that never read t
 
 def _topic_speed(c: dict, m: dict, bench_run: dict, old) -> str:
     new = c.get("version")
-    sp, spd = _load("topic_speed_longform.json"), _load("topic_speed.json")
+    sp = _load("topic_speed_longform.json")
     models = sp.get("models", {})
     a, b = _by_version(models, new), _by_version(models, old)
     ratio = (a["agbbc_test_articles_per_s"] / b["agbbc_test_articles_per_s"]
