@@ -2,8 +2,8 @@
 
     python -m benchmarks.summary_meaning --data-dir ../shared/data --stories 48
 
-Versions 2.5 and 2.6 differ from 2.4 only by the config's `meaning_check` (the NLI pass over every rewrite; 2.6 on
-NLI 2.0). This loads the shipped summarizer once and times `summarize` on the first `--stories` CNN test stories with
+Versions 2.5-2.7 differ from 2.4 only by the config's `meaning_check` (the NLI pass over every rewrite; 2.6 on
+NLI 2.0) and, in 2.7, `role_check` (a pure function); "off" drops both. This loads the shipped summarizer once and times `summarize` on the first `--stories` CNN test stories with
 the check off (= 2.4) and on (the shipped version), alternating off/on/off/on so drift in this machine's speed falls on both; articles/s is the total
 over both passes of each. It also reports how many rewrites the check put back. Catch rates on planted errors:
 training/train_summary_check.py (training/results/summary_check.json).
@@ -37,7 +37,7 @@ def main(argv=None):
     from newsml.summarize import Summarizer
 
     s = Summarizer.from_pretrained(device=args.device)
-    check = s.config.get("meaning_check")
+    check, role = s.config.get("meaning_check"), s.config.get("role_check")
     if not check:
         ap.error("the shipped summarizer has no meaning_check (version 2.4): nothing to compare")
     rows = [r for _, r in zip(range(args.stories), read_jsonl(cnn_path(Path(args.data_dir), "test")))]
@@ -49,8 +49,9 @@ def main(argv=None):
     copied = {}
     for mode in ("off", "on", "off", "on"):
         s.config.pop("meaning_check", None)
+        s.config.pop("role_check", None)
         if mode == "on":
-            s.config["meaning_check"] = check
+            s.config["meaning_check"], s.config["role_check"] = check, role
         t0 = time.perf_counter()
         res = s.summarize(arts, batch_size=args.batch_size)
         secs[mode] += time.perf_counter() - t0
@@ -61,6 +62,7 @@ def main(argv=None):
            # check off = version 2.4 (the same generation and exact checks, no NLI pass)
            "articles_per_s_check_off": rate["off"], "articles_per_s_check_on": rate["on"], "ratio": rate["on"] / rate["off"],
            "copied_share_check_off": copied["off"], "copied_share_check_on": copied["on"], "meaning_check": check,
+           "role_check": role,
            "command": "python -m benchmarks.summary_meaning " + " ".join(argv if argv is not None else __import__("sys").argv[1:])}
     dest = Path(args.out)
     dest.mkdir(parents=True, exist_ok=True)

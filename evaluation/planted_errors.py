@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from pathlib import Path
 
 RELATION_KINDS = ("negation", "role_swap", "place_date", "antonym")
 
@@ -67,19 +68,24 @@ def plant_errors(records: list[dict], seed: int = 0) -> list[dict]:
     return out
 
 
-def catch_rates(planted: list[dict], clean: list[dict], check: dict | None, min_support: float) -> dict:
+def catch_rates(planted: list[dict], clean: list[dict], check: dict | None, min_support: float,
+                role_check: bool = False) -> dict:
     """Share of planted errors each guard flags and share of clean (verified) rewrites it flags.
 
     `planted` rows carry "planted_nli" and clean rows "nli" ((entailment, contradiction) of the sentence given its
-    source). Guard 2.4 = the exact checks alone; the new guard = exact checks, then the meaning check `check`."""
-    from newsml.summarize.verify import means_the_same, passes_names_numbers
+    source). Guard 2.4 = the exact checks alone; the new guard = exact checks, then the meaning check `check`, then
+    (`role_check`) `swapped_roles`."""
+    from newsml.summarize.verify import first_sentence, means_the_same, passes_names_numbers, swapped_roles
 
     def exact(text, r):
         return passes_names_numbers(text, r["index"], r["sentences"], min_support)
 
+    def flagged(text, nli, r):  # the new guard's checks after the exact ones
+        return (check is not None and not means_the_same(*nli, check)) or (role_check and swapped_roles(text, r["source"]))
+
     old_caught = [not exact(r["planted"], r) for r in planted]
-    new_caught = [o or (check is not None and not means_the_same(*r["planted_nli"], check)) for o, r in zip(old_caught, planted)]
-    new_flag_clean = [check is not None and not means_the_same(*r["nli"], check) for r in clean]
+    new_caught = [o or flagged(r["planted"], r["planted_nli"], r) for o, r in zip(old_caught, planted)]
+    new_flag_clean = [flagged(first_sentence(r["rewrite"]), r["nli"], r) for r in clean]
     kinds = sorted({r["kind"] for r in planted})
     per_kind = {k: {"n": sum(r["kind"] == k for r in planted),
                     "guard_2.4": _mean([c for c, r in zip(old_caught, planted) if r["kind"] == k]),
@@ -106,3 +112,47 @@ def choose_thresholds(planted: list[dict], clean: list[dict], min_support: float
 
 def _mean(xs) -> float:
     return float(sum(xs) / len(xs)) if xs else 0.0
+
+
+# -- hand-written role swaps (training/plans/summary_roles.md) ---------------------------------------------------
+ROLE_SWAPS = Path(__file__).resolve().parents[1] / "benchmarks" / "fixtures" / "role_swaps" / "swaps.jsonl"
+
+
+def rewrite_key(text: str) -> str:
+    """A short fingerprint of a rewrite's judged sentence: a stored edit applies only to the rewrite it was written on."""
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def swap_edits(rewrite: str, swapped: str) -> list[list]:
+    """The word edits that turn `rewrite` into `swapped`: [start word, end word, new words] (words split on spaces)."""
+    import difflib
+
+    a, b = rewrite.split(), swapped.split()
+    return [[i1, i2, " ".join(b[j1:j2])] for op, i1, i2, j1, j2 in
+            difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes() if op != "equal"]
+
+
+def apply_edits(rewrite: str, edits: list[list]) -> str:
+    """`swap_edits` undone: the edited sentence from the rewrite and its edits."""
+    words = rewrite.split()
+    for i1, i2, new in sorted(edits, reverse=True):
+        words[i1:i2] = new.split()
+    return " ".join(words)
+
+
+def role_swap_rows(records: list[dict], path: Path = ROLE_SWAPS) -> tuple[list[dict], int]:
+    """The hand-written role swaps as planted rows ({**record, "rewrite", "planted", "kind"}), and how many stored
+    swaps found no matching rewrite (their rewrite was not regenerated identically)."""
+    from evaluation.data_readers import read_jsonl
+    from newsml.summarize.verify import first_sentence
+
+    by = {(r["story_id"], r["index"]): r for r in records}
+    out, missing = [], 0
+    for s in read_jsonl(path):
+        r = by.get((s["story_id"], s["index"]))
+        text = first_sentence(r["rewrite"]) if r else ""
+        if not r or rewrite_key(text) != s["rewrite_key"]:
+            missing += 1
+            continue
+        out.append({**r, "rewrite": text, "planted": apply_edits(text, s["edits"]), "kind": f"role_swap/{s['kind']}"})
+    return out, missing

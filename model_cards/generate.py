@@ -755,7 +755,28 @@ def _meaning_desc(c: dict) -> str:
             f"rewrites flagged; all stories {fmt(allr.get('caught_new'), 3)} / {fmt(allr.get('clean_flagged_new'), 3)} "
             "(target: >= 0.90 caught with <= 0.10 flagged: "
             + ("met" if (rep.get("caught_new") or 0) >= 0.9 and (rep.get("clean_flagged_new") or 1) <= 0.1 else "not met")
-            + " on the report half).")
+            + " on the report half)." + _role_desc(c, r.get("role_swaps")))
+
+
+def _role_desc(c: dict, roles: dict | None) -> str:
+    """The role check (2.7+): what it does and its catch rate on the hand-written role swaps, report half first."""
+    if not c.get("role_check"):
+        return ""
+    roles = roles or {}
+    report = _get(roles, "per_half", "report") or {}
+    off, on = report.get("role_check_False") or {}, report.get("role_check_True") or {}
+    caught = on.get("caught_new")
+    share = ("most swaps still pass" if caught is not None and caught < 0.5 else
+             "some swaps still pass" if caught is not None else "its catch rate is not measured")
+    return (" A **role check** (`verify.swapped_roles`, no model) then refuses a rewrite in which two names of its source "
+            "trade roles (\"Ukraine accused Russia\" from \"Russia accused Ukraine\", or the voice changed with the order "
+            "kept): the NLI model reads such swaps as entailed. On the report half of the hand-written swaps of the same "
+            "rewrites (`benchmarks/fixtures/role_swaps`; plan `training/plans/summary_roles.md`) the meaning check alone "
+            f"catches {fmt(off.get('caught_new'), 3)} of {fmt(on.get('n_planted'))}, with the role check "
+            f"{fmt(caught, 3)} (all {fmt(roles.get('n'))} swaps: {fmt(roles.get('caught_without'), 3)} -> "
+            f"{fmt(roles.get('caught_with'), 3)}); it flags {fmt(roles.get('clean_extra_flagged'), 4)} more of the clean "
+            f"rewrites. Participants that are not names (\"the coach\", \"a police officer\") are out of its reach, so "
+            f"{share}.")
 
 
 def _chooser_desc(c: dict) -> str:

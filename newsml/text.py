@@ -74,7 +74,7 @@ def numbers(text: str) -> set[str]:
 
 
 _CAP = re.compile(r"\b[A-Z][\w'’\-]*(?:\s+(?:of|de|al|bin|van|von|the)?\s*[A-Z][\w'’\-]*)*")
-_STOP_CAPS = {
+STOP_CAPS = {
     "The", "A", "An", "In", "On", "At", "He", "She", "It", "They", "We", "I", "But", "And", "Or",
     "This", "That", "These", "Those", "His", "Her", "Their", "Its", "Our", "If", "When", "While",
     "After", "Before", "As", "For", "With", "From", "By", "To", "Of", "Some", "Many", "Most",
@@ -94,7 +94,7 @@ def entities(text: str) -> set[str]:
     for m in _CAP.finditer(text):
         for w in re.findall(r"[A-Z][\w'’\-]*", m.group(0)):
             w = re.sub(r"['’]s$", "", w)
-            if w not in _STOP_CAPS and len(w) > 1:
+            if w not in STOP_CAPS and len(w) > 1:
                 out.add(w)
     return out
 

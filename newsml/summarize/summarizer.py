@@ -15,7 +15,9 @@
    article and it must overlap the article's sentences; with a `meaning_check` in the config (version 2.5),
    the NLI cross-encoder (`newsml.nli`) must also find it entailed by its source sentence and not
    contradicted (a dropped negation, swapped roles, a moved place, a reversed verb keep every name and number
-   and pass the exact checks). Otherwise the guard puts the source sentence in its place (or drops it).
+   and pass the exact checks); with `role_check` (2.7), no two names may trade roles (`verify.swapped_roles`:
+   NLI reads "Ukraine accused Russia" as entailed by "Russia accused Ukraine"). Otherwise the guard puts the
+   source sentence in its place (or drops it).
 4. **choose** (`summarize/copy_chooser.py`, when the config has a `copy_chooser`): a small logistic model puts the
    source sentence back where a verified rewrite is likely to have lost what a highlight keeps.
 """
@@ -217,7 +219,8 @@ class Summarizer(Pretrained):
             sents = list(a.sentences)
             s = verify_rewrites([next(flat) for _ in p], p, sents, method="select+rewrite+verify",
                                 model=name, min_support=self.config["min_support"],
-                                meaning=[next(meaning) for _ in p] if meaning else None, meaning_check=check)
+                                meaning=[next(meaning) for _ in p] if meaning else None, meaning_check=check,
+                                role_check=bool(self.config.get("role_check")))
             out.append(choose_copies(s, sents, a.text, scores, ch) if ch else s)
         return out
 

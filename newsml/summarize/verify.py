@@ -2,7 +2,8 @@
 
 A generated sentence is kept only if every number and every capitalised name in it occurs in the
 article, it overlaps some source sentence (support >= `min_support`), it is not a question where
-that source is none, and no two names in it trade the words they modify in that source. Otherwise
+that source is none, and no two names in it trade the words they modify in that source (nor, with the
+role check of 2.7, trade roles: `swapped_roles`). Otherwise
 the source sentence that best covers it replaces it (once), or it is dropped. Pure functions, no model.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from newsml.text import entities, numbers, split_sentences, tokens
+from newsml.text import STOP_CAPS, entities, numbers, split_sentences, tokens
 from newsml.types import Summary, SummarySentence
 
 
@@ -106,14 +107,15 @@ def means_the_same(entailment: float, contradiction: float, check: dict) -> bool
 
 def verify_rewrites(rewrites: list[str], picks: list[int], sources: list[str], *, method: str, model: str = "",
                     min_support: float = 0.5, meaning: list[tuple[float, float]] | None = None,
-                    meaning_check: dict | None = None) -> Summary:
+                    meaning_check: dict | None = None, role_check: bool = False) -> Summary:
     """Sentence mode: `rewrites[j]` is the generator's highlight for source sentence `picks[j]`.
 
     A rewrite is kept (kind "abstractive") when it passes the exact checks (`passes_names_numbers`: every number
     and name occurs in the article, support >= `min_support`, no invented question, no two names trading the
     words they modify) and, with `meaning` (per rewrite: the NLI model's entailment and contradiction
     probabilities of the rewrite given its source sentence) and `meaning_check` (thresholds), the meaning check;
-    otherwise its own source sentence stands in (kind "copied"). Sentences come out in article order.
+    with `role_check`, no two names may trade roles (`swapped_roles`); otherwise its own source sentence stands in
+    (kind "copied"). Sentences come out in article order.
     """
     article_text = " ".join(sources)
     cache = {"numbers": numbers(article_text), "entities": entities(article_text)}
@@ -125,6 +127,8 @@ def verify_rewrites(rewrites: list[str], picks: list[int], sources: list[str], *
         ent = None if m is None else round(float(m[0]), 4)
         if ok and m is not None and meaning_check:
             ok = means_the_same(m[0], m[1], meaning_check)
+        if ok and role_check:
+            ok = not swapped_roles(s, sources[i])
         if ok:
             out.append(SummarySentence(s, min(1.0, support(s, sources)[0]), i, "abstractive", entailment=ent))
         else:
@@ -132,6 +136,81 @@ def verify_rewrites(rewrites: list[str], picks: list[int], sources: list[str], *
     if not out and sources:
         out.append(SummarySentence(sources[0], 1.0, 0, "copied"))
     return _summary(out, article_text, cache, method, model)
+
+
+_TOKEN = re.compile(r"[\w'’-]+|[^\w\s]")  # words, and each punctuation mark on its own (a name run ends there)
+_ROLE_SPAN = 8  # words between two participants, at most (further apart, their order says little)
+_NOT_ROLE_WORDS = {"and", "or", "the", "a", "an", "of", "in", "on", "at", "to", "for", "with", "from", "as", "by", "his",
+                   "her", "its", "their", "has", "have", "had", "was", "were", "is", "are", "be", "been", "that", "who",
+                   "which", "s", "said", "says", "say", "told", "tells", "after", "before", "than", "but", "not"}
+# relations that read the same both ways: "Obama met Putin" = "Putin met Obama"
+_SYMMETRIC = {"met", "meet", "meets", "meeting", "married", "marry", "marries", "drew", "draw", "draws", "tied", "signed",
+              "talked", "talks", "spoke", "speaks", "played", "plays", "faced", "faces", "joined", "partnered", "merged",
+              "fought", "battled", "shook", "hugged", "kissed", "dated", "divorced", "versus", "against"}
+_ARTICLES = {"the", "a", "an"}
+
+
+def _name_spans(toks: list[str]) -> list[tuple[int, int, str]]:
+    """(first token, end token, key) of each run of capitalised words in `toks` (key: the run's last word,
+    lower-cased, without "'s"); a run ends at punctuation, and a lone sentence-opening function word ("The", "In")
+    is not a name."""
+    spans, i = [], 0
+    while i < len(toks):
+        if toks[i][:1].isupper() and toks[i] not in STOP_CAPS:
+            j = i
+            while j + 1 < len(toks) and toks[j + 1][:1].isupper():
+                j += 1
+            spans.append((i, j + 1, re.sub(r"['’]s$", "", toks[j]).lower()))
+            i = j + 1
+        else:
+            i += 1
+    return spans
+
+
+def _gap(toks: list[str], first: tuple, second: tuple) -> list[str] | None:
+    """The lower-cased words between two spans, or None when there are none or more than `_ROLE_SPAN`."""
+    words = [t.lower() for t in toks[first[1]:second[0]] if t[:1].isalnum()]
+    return words if 0 < len(words) <= _ROLE_SPAN else None
+
+
+def _flipped(gap: list[str]) -> bool:
+    """The pair reads in the other direction: a passive ("... shot by"), or "N of" ending the gap ("the chief executive
+    of Apple" = "Apple's chief executive"). "by" elsewhere ("accompanied by his wife") is not a passive."""
+    tail = gap[:-1] if len(gap) > 1 and gap[-1] in _ARTICLES else gap
+    return tail[-1] in ("by", "of")
+
+
+def swapped_roles(rewrite: str, source: str) -> bool:
+    """Two names trade roles: "Russia accused Ukraine" from "Ukraine accused Russia", or "X was shot by Y" from "X shot Y".
+
+    For two names that occur in both sentences, at most `_ROLE_SPAN` words apart in each, where the first content word
+    between them in the rewrite (the verb slot: "accused") also lies between them in the source and is not a
+    symmetric relation ("met"): the order is reversed with the same direction, or kept with the direction changed
+    (`_flipped`: a passive "by", or "N of"; "X's N" reads as X first). Names only; "the coach" and "a police officer"
+    are out of its reach (training/plans/summary_roles.md)."""
+    rt, st = _TOKEN.findall(rewrite), _TOKEN.findall(source)
+    where: dict[str, list[tuple[int, int]]] = {}
+    for a, b, k in _name_spans(st):
+        where.setdefault(k, []).append((a, b))
+    r_spans = _name_spans(rt)
+    for x, (a1, b1, k1) in enumerate(r_spans):
+        for a2, b2, k2 in r_spans[x + 1:]:
+            if k1 == k2 or k1 not in where or k2 not in where:
+                continue
+            gap_r = _gap(rt, (a1, b1), (a2, b2))
+            link = next((w for w in gap_r or [] if w not in _NOT_ROLE_WORDS and len(w) > 2), None)
+            if link is None or link in _SYMMETRIC:
+                continue
+            readings = set()  # for each source occurrence pair with the link between them: are the roles swapped?
+            for p in where[k1]:
+                for q in where[k2]:
+                    reversed_order = q[1] <= p[0]
+                    gap_s = _gap(st, q, p) if reversed_order else _gap(st, p, q)
+                    if gap_s is not None and link in gap_s:
+                        readings.add(reversed_order == (_flipped(gap_r) == _flipped(gap_s)))
+            if readings == {True}:  # swapped, and no reading of the source keeps the rewrite's roles
+                return True
+    return False
 
 
 def _misreads(rewrite: str, source: str) -> bool:
