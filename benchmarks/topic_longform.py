@@ -12,7 +12,9 @@ fit on AG News + BBC train, as in `benchmarks/run.py`) is scored on the same sto
 - `macro_f1_six_abstain`: the same, an abstention (`other`) counted as an error;
 - `accuracy_incl_other`: accuracy over every story of the split, `other` included; a model abstains (answers
   `other`) only where its config has an abstention threshold (1.3 on), the baseline never does;
-- `ece`: of the six-label probabilities on the six-label stories; the confusion matrix; articles per second for
+- `ece`: of the six-label probabilities on the six-label stories, beside `ece_floor` (the ECE a perfectly
+  calibrated model with the same probabilities would show on this many stories: mean and 95th percentile over
+  label draws, `evaluation.metrics.compute_ece_floor`); the confusion matrix; articles per second for
   `predict` (story parsing, every head, evidence) on this split's stories; with `--speed-every k`, also
   `predict_proba` articles/s on every k-th AG News + BBC test row (the rows benchmarks/run.py times), per model.
 
@@ -36,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from evaluation.data_readers import TOPIC_MAP, cnn_path, read_jsonl, row_text, topic_rows  # noqa: E402
 from evaluation.datasets import DATA_DIR_HELP, data_root, require_shared_ids  # noqa: E402
-from evaluation.metrics import compute_classification, compute_ece, compute_macro_f1_ci  # noqa: E402
+from evaluation.metrics import compute_classification, compute_ece, compute_ece_floor, compute_macro_f1_ci  # noqa: E402
 
 LABELS_FILE = ROOT / "benchmarks" / "fixtures" / "topic_longform" / "labels.jsonl"
 SIX = ["world", "politics", "business", "sport", "science_technology", "entertainment"]
@@ -79,6 +81,7 @@ def compute_longform(top_six: list[str], answered: list[str], probs: np.ndarray,
         "accuracy_incl_other": float((a == g).mean()),
         "abstained": int((a == "other").sum()),
         "ece": compute_ece(np.asarray(probs)[six], y)["ece"],
+        "ece_floor": compute_ece_floor(np.asarray(probs)[six]),  # what a perfectly calibrated model would show here
         "confusion": {"true": cm_labels, "predicted": cm_labels,
                       "counts": [[int(((g == i) & (a == j)).sum()) for j in cm_labels] for i in cm_labels]},
     }
@@ -134,10 +137,11 @@ def run(data_dir: Path, split: str, compare: list[str] | None = None, model: str
 
 
 def table(result: dict) -> str:
-    cols = ["macro_f1_six", "world_recall", "macro_f1_six_abstain", "accuracy_incl_other", "ece", "articles_per_s",
-            "agbbc_test_articles_per_s"]
+    cols = ["macro_f1_six", "world_recall", "macro_f1_six_abstain", "accuracy_incl_other", "ece", "ece_floor_p95",
+            "articles_per_s", "agbbc_test_articles_per_s"]
     lines = ["| model | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
     for name, m in result["models"].items():
+        m = {**m, "ece_floor_p95": (m.get("ece_floor") or {}).get("p95")}
         vals = [f"{m[c]:.4f}" if isinstance(m.get(c), float) else "-" for c in cols]
         lines.append(f"| {name} | " + " | ".join(vals) + " |")
     return "\n".join(lines)

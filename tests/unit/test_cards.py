@@ -105,6 +105,20 @@ def test_topic_targets_are_computed_and_missing_ones_render_visibly():
     assert lines["long-form test world recall >= 0.85"].endswith("| **not met** |")
     assert lines["long-form test ECE <= 0.03"].endswith("| **not met** |")
     assert lines["AG News test macro-F1 >= 0.88"].endswith(f"| {MISSING} |")
+    floor_row = next(row for name, row in lines.items() if name.startswith("long-form test ECE floor"))
+    assert MISSING in floor_row and "cannot be judged" not in out  # no floor measured: shown as missing, no verdict
+
+
+def test_topic_ece_bar_below_the_noise_floor_is_said_so():
+    from model_cards.generate import _topic_targets
+
+    t = {"macro_f1_six": 0.86, "world_recall": 0.9, "ece": 0.05}
+    below = _topic_targets(t, {}, {}, "1.2", {"n_six": 225, "ece_floor": {"mean": 0.043, "p95": 0.061}})
+    assert "cannot be judged" in below and "0.0430" in below
+    # a floor under the bar, or an ECE outside the floor's 95% range, is judged as usual
+    assert "cannot be judged" not in _topic_targets(t, {}, {}, "1.2", {"n_six": 900, "ece_floor": {"mean": 0.02, "p95": 0.03}})
+    assert "cannot be judged" not in _topic_targets({**t, "ece": 0.09}, {}, {}, "1.2",
+                                                    {"n_six": 225, "ece_floor": {"mean": 0.043, "p95": 0.061}})
 
 
 def test_missing_facts_render_visibly():

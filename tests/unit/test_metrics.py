@@ -7,6 +7,7 @@ from evaluation.metrics import (
     bootstrap_ci,
     compute_classification,
     compute_ece,
+    compute_ece_floor,
     compute_faithfulness,
     compute_fnc,
     compute_guard_share,
@@ -80,3 +81,20 @@ def test_guard_share_counts_copied_sentences_over_all_summaries():
     out = compute_guard_share([summ("abstractive", "copied", "extracted"), summ("copied")])
     assert out == {"guard_replaced_share": 0.5}  # 2 of 4 sentences
     assert compute_guard_share([]) == {"guard_replaced_share": 0.0}
+
+
+def test_ece_floor_is_the_ece_of_a_calibrated_model_on_that_many_rows():
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(200, 6)) * 3
+    P = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+    floor = compute_ece_floor(P, n_draws=200)
+    assert 0 < floor["mean"] < floor["p95"] < 0.2
+    # labels drawn from P (calibrated by construction) give an ECE near the floor, not near zero
+    draws = [compute_ece(P, (rng.random((200, 1)) > P.cumsum(1)).sum(1))["ece"] for _ in range(50)]
+    assert abs(np.mean(draws) - floor["mean"]) < 0.01
+    # more rows, a lower floor
+    assert compute_ece_floor(np.tile(P, (10, 1)), n_draws=50)["mean"] < floor["mean"] / 2
+    # certain, and right by construction: no floor; rows that are not probabilities are refused
+    assert compute_ece_floor(np.eye(6)[[0, 3, 5]], n_draws=20)["mean"] == 0.0
+    with pytest.raises(ValueError, match="sum to 1"):
+        compute_ece_floor(P * 2)
