@@ -44,18 +44,25 @@ LABELS_FILE = ROOT / "benchmarks" / "fixtures" / "topic_longform" / "labels.json
 SIX = ["world", "politics", "business", "sport", "science_technology", "entertainment"]
 
 
+SPLITS = ("train", "dev", "test", "dev2", "test2")  # dev2 / test2: training/plans/topic_calibration_sets.md
+
+
 def read_longform(data_dir: Path, split: str) -> list[dict]:
-    """{"id", "label", "hard", "text"} for the labelled stories of `split` ("train", "dev" or "test")."""
-    if split not in ("train", "dev", "test"):
-        raise ValueError(f"split must be 'train', 'dev' or 'test', got {split!r}")
+    """{"id", "label", "hard", "text"} for the labelled stories of `split`: one of SPLITS, or several joined by "+"
+    ("test+test2": the stories of both, pooled)."""
+    parts = split.split("+")
+    if not all(p in SPLITS for p in parts):
+        raise ValueError(f"split must be one of {', '.join(SPLITS)} (or several joined by '+'), got {split!r}")
     rows = [json.loads(x) for x in LABELS_FILE.read_text().splitlines() if x.strip()]
-    rows = [r for r in rows if r["split"] == split]
-    want = {r["id"] for r in rows}
+    rows = [r for r in rows if r["split"] in parts]
     require_shared_ids(data_dir, f"the long-form topic labels ({LABELS_FILE})")
-    path = cnn_path(data_dir, "train")
-    if not path.exists():
-        raise FileNotFoundError(f"{path} not found: pass --data-dir pointing at the shared data folder")
-    text = {r["id"]: r["article"] for r in read_jsonl(path) if r["id"] in want}
+    text = {}
+    for source in sorted({r["source"] for r in rows}):  # "cnn_dailymail/train"
+        path = cnn_path(data_dir, source.split("/")[1])
+        if not path.exists():
+            raise FileNotFoundError(f"{path} not found: pass --data-dir pointing at the shared data folder")
+        want = {r["id"] for r in rows if r["source"] == source}
+        text.update({r["id"]: r["article"] for r in read_jsonl(path) if r["id"] in want})
     return [{"id": r["id"], "label": r["label"], "hard": r["hard"], "text": text[r["id"]]} for r in rows]
 
 
@@ -150,7 +157,7 @@ def table(result: dict) -> str:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
-    ap.add_argument("--split", default="dev", choices=["train", "dev", "test"])
+    ap.add_argument("--split", default="dev", help=f"one of {', '.join(SPLITS)}, or several joined by '+' (pooled)")
     ap.add_argument("--model", default=None, help="the model folder to score (default: the shipped one)")
     ap.add_argument("--compare", nargs="*", default=[], help="other TopicClassifier folders (e.g. topic 1.2)")
     ap.add_argument("--speed-every", type=int, default=0, help="k > 0: also time each model on every k-th AG + "
