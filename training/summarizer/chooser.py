@@ -63,6 +63,7 @@ def fit_chooser(args):
         cached = {"key": key, "rewrites": s.generate(prompts, batch_size=16 * SENTENCE_PROMPTS_PER_ARTICLE)}
         cache.write_text(json.dumps(cached))
     base = s.verified_rewrites(arts, scored, cached["rewrites"], chooser=False)  # the summaries without a chooser
+    before = s.verified_rewrites(arts, scored, cached["rewrites"]) if s.config.get("copy_chooser") else None
     refs = [references(r["highlights"]) for r in rows]
     texts = [r["article"] for r in rows]
     feats, where = [], []
@@ -109,7 +110,9 @@ def fit_chooser(args):
                "coef": lr.coef_[0].tolist(), "intercept": float(lr.intercept_[0]), "threshold": threshold,
                "fitted_on": f"{len(y)} kept rewrites of {len(rows)} CNN validation stories",
                "out_of_fold_auc": round(float(roc_auc_score(y, p)), 4), "min_novelty": COPY_MIN_NOVELTY,
-               "validation": {"without": report(base), "cross_fitted": report(copied(lo))},
+               "validation": {"without": report(base), "cross_fitted": report(copied(lo)),
+                              # the chooser installed before this run, on the same rewrites
+                              **({"installed_before": report(before)} if before is not None else {})},
                "seconds": round(time.time() - t0, 1),
                "command": "python training/summarizer/chooser.py --data-dir ../shared/data --out runs/summarizer"
                           + (f" --limit {args.limit}" if args.limit else "")}
