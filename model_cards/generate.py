@@ -237,37 +237,72 @@ Label mapping of the training datasets (the one table, `training/train_topic.py:
 {table}'''
 
 
-def _topic_targets(t_new: dict, agbbc: dict, speed_new: dict, old, floor: dict | None = None) -> str:
-    """Issue 28's targets, each with its measured value and met / not met; `floor`: the long-form test ECE floor of
-    the shipped model (`training/results/topic_ece_floor.json`)."""
+def _topic_targets(t_lf: dict, agbbc: dict, speed_new: dict, old, set_name: str = "test") -> str:
+    """Issue 28's targets, each with its measured value and met / not met. `t_lf`: the shipped model's metrics on
+    the long-form set `set_name` (with `n_six` and, where measured, `ece_floor`: the ECE a perfectly calibrated
+    model with these probabilities shows on that many stories)."""
     T = TOPIC_TARGETS
-    lf_ci = f" {fmt_ci(t_new.get('macro_f1_six_ci95'))}" if t_new.get("macro_f1_six_ci95") else ""
+    lf = f"long-form {set_name}"
+    lf_ci = f" {fmt_ci(t_lf.get('macro_f1_six_ci95'))}" if t_lf.get("macro_f1_six_ci95") else ""
     checks = [
-        ("long-form test six-label macro-F1 >= " + fmt(T["longform_macro_f1"], 2), t_new.get("macro_f1_six"), T["longform_macro_f1"], 1, lf_ci),
-        ("long-form test world recall >= " + fmt(T["longform_world_recall"], 2), t_new.get("world_recall"), T["longform_world_recall"], 1, ""),
+        (f"{lf} six-label macro-F1 >= " + fmt(T["longform_macro_f1"], 2), t_lf.get("macro_f1_six"), T["longform_macro_f1"], 1, lf_ci),
+        (f"{lf} world recall >= " + fmt(T["longform_world_recall"], 2), t_lf.get("world_recall"), T["longform_world_recall"], 1, ""),
         ("AG News test macro-F1 >= " + fmt(T["ag_macro_f1"], 2), _get(agbbc, "ag_news", "macro_f1"), T["ag_macro_f1"], 1, ""),
         ("BBC test macro-F1 >= " + fmt(T["bbc_macro_f1"], 2), _get(agbbc, "bbc_news", "macro_f1"), T["bbc_macro_f1"], 1, ""),
         ("AG News test ECE <= " + fmt(T["ece"], 2), _get(agbbc, "ag_news", "ece"), T["ece"], -1, ""),
         ("BBC test ECE <= " + fmt(T["ece"], 2), _get(agbbc, "bbc_news", "ece"), T["ece"], -1, ""),
-        ("long-form test ECE <= " + fmt(T["ece"], 2), t_new.get("ece"), T["ece"], -1, ""),
+        (f"{lf} ECE <= " + fmt(T["ece"], 2), t_lf.get("ece"), T["ece"], -1, ""),
         (f"speed >= {fmt(T['articles_per_s'], 0)} articles/s on 2 CPU cores, beside {old} in the same run",
          speed_new.get("articles_per_s"), T["articles_per_s"], 1, " articles/s (long-form `predict`; see Speed)"),
     ]
+    fl = t_lf.get("ece_floor") or {}
+    unjudgeable = fl.get("p95") is not None and fl["p95"] >= T["ece"]  # a calibrated model could miss the bar here
     rows = [[n, fmt(v, 1 if "articles/s" in note else 4) + note,
              MISSING if v is None else ("met" if s * (v - b) >= 0 else "**not met**")] for n, v, b, s, note in checks]
-    rows.append(["long-form accuracy including `other`: reported", fmt(t_new.get("accuracy_incl_other")), "reported"])
-    floor = floor or {}
-    fl = floor.get("ece_floor") or {}
-    rows.append([f"long-form test ECE floor: a perfectly calibrated model with these probabilities, on "
-                 f"{fmt(floor.get('n_six'))} stories (`evaluation.metrics.compute_ece_floor`)",
+    rows.append([f"{lf} accuracy including `other`: reported", fmt(t_lf.get("accuracy_incl_other")), "reported"])
+    rows.append([f"{lf} ECE floor: a perfectly calibrated model with these probabilities, on {fmt(t_lf.get('n_six'))} "
+                 "stories (`evaluation.metrics.compute_ece_floor`)",
                  f"mean {fmt(fl.get('mean'))}, 95th percentile {fmt(fl.get('p95'))}", "reported"])
-    unmeasurable = (f" On {fmt(floor.get('n_six'))} stories the long-form ECE bar ({fmt(T['ece'], 2)}) is below the "
-                    f"ECE a perfectly calibrated model shows on average ({fmt(fl.get('mean'))}), and the measured ECE is "
-                    "inside the floor's 95% range: that bar cannot be judged on a set this small."
-                    if fl.get("mean") is not None and fl["mean"] > T["ece"] and (t_new.get("ece") or 1) <= fl["p95"] else "")
+    floor_note = (f" On {fmt(t_lf.get('n_six'))} stories a perfectly calibrated model shows an ECE up to {fmt(fl.get('p95'))} "
+                  f"(95th percentile), above the {fmt(T['ece'], 2)} bar: the long-form ECE bar cannot be judged on a set this small."
+                  if unjudgeable else
+                  f" The long-form ECE floor's 95th percentile on these {fmt(t_lf.get('n_six'))} stories is {fmt(fl.get('p95'))}, "
+                  f"below the {fmt(T['ece'], 2)} bar, so the set is large enough to judge it." if fl else "")
     return (md_table(["target (issue 28)", "measured", "result"], rows)
-            + "\n" + _targets([ch[:4] for ch in checks]) + unmeasurable + " The fixture page (North Korean troops fighting for Russia) "
-            "and its three related stories\nare `world` through `analyze`: `tests/test_topic.py` checks it.\n")
+            + "\n" + _targets([ch[:4] for ch in checks]) + floor_note + " The fixture page (North Korean troops fighting for "
+            "Russia) and its three related stories\nare `world` through `analyze`: `tests/test_topic.py` checks it.\n")
+
+
+POOLED_TEST = "test+test2"  # the long-form set issue 28's targets are judged on (training/plans/topic_calibration_sets.md)
+
+
+def _topic_calibration_sets(new) -> str:
+    """The larger long-form sets (dev2, test2, and test + test2 pooled): every model of each run, with the ECE floor."""
+    rows = []
+    for split in ("dev2", "test2", POOLED_TEST):
+        res = _load(f"topic_longform_{split}.json")
+        for name, m in res.get("models", {}).items():
+            fl = m.get("ece_floor") or {}
+            name = "TF-IDF + LR baseline (AG + BBC train)" if name.startswith("baseline") else f"newsml {m.get('version')}"
+            rows.append([split, name, fmt(m.get("n_six")), fmt(m.get("macro_f1_six")), fmt_ci(m.get("macro_f1_six_ci95")),
+                         fmt(m.get("world_recall")), fmt(m.get("accuracy_incl_other")), fmt(m.get("ece")),
+                         fmt(fl.get("mean")), fmt(fl.get("p95"))])
+    if not rows:
+        return ""
+    first = _get(_load("topic_ece_floor.json"), "test", f"newsml-topic@{new}") or {}
+    return f'''### Calibration on larger long-form sets (issue 28)
+
+On the first test split ({fmt(first.get('n_six'))} six-label stories) {new}'s ECE is {fmt(first.get('ece'))}, but a perfectly calibrated
+model with the same probabilities shows {fmt(_get(first, 'ece_floor', 'mean'))} on average there (95th percentile
+{fmt(_get(first, 'ece_floor', 'p95'))}; `training/results/topic_ece_floor.json`): too few stories to judge a 0.03 bar. So 1,800 more CNN train stories were labelled against the same guideline (`dev2`, `test2`; plan
+`training/plans/topic_calibration_sets.md`, committed before any label existed). {new} was read on dev2 first
+(unchanged: its dev2 ECE was under the bar and inside the floor, so the plan's temperature refit did not run),
+then on test2 and on test + test2 once. The floor columns: mean and 95th percentile of the ECE a perfectly
+calibrated model with the same probabilities shows on that many stories (`evaluation.metrics.compute_ece_floor`).
+
+{md_table(["split", "model", "six-label stories", "macro-F1 (six)", "95% CI", "world recall", "accuracy incl. `other`",
+           "ECE", "ECE floor mean", "ECE floor p95"], rows)}
+'''
 
 
 def _topic_longform_eval(c: dict, r: dict, sel: dict, dev: dict, test: dict, old) -> str:
@@ -412,11 +447,17 @@ def topic_card() -> tuple[str, list]:
     dev, test, sel = _load("topic_longform_dev.json"), _load("topic_longform_test.json"), _load(_topic_selection_file())
     t_new, t_old = _get(r, "longform", "test", new) or {}, _get(r, "longform", "test", old) or {}
     sp = _load("topic_speed_longform.json")
+    pooled = _by_version(_load(f"topic_longform_{POOLED_TEST}.json").get("models", {}), new)
+    floor = _get(_load("topic_ece_floor.json"), "test", f"newsml-topic@{new}") or {}
+    t_lf, lf_set = (pooled, f"test ({POOLED_TEST})") if pooled else ({**floor, **t_new}, "test")
     results = [("text-classification", ds, split, k, _get(agbbc, ds, k))
                for ds, split in (("ag_news", "newsml_test"), ("bbc_news", "test")) for k in ("macro_f1", "accuracy", "ece")]
     results += [("text-classification", "topic_longform", "test", name, t_new.get(k))
                 for name, k in (("macro_f1_six_labels", "macro_f1_six"), ("world_recall", "world_recall"),
                                 ("accuracy_incl_other", "accuracy_incl_other"), ("ece", "ece"))]
+    results += [("text-classification", "topic_longform_pooled", POOLED_TEST, name, pooled.get(k))
+                for name, k in (("macro_f1_six_labels", "macro_f1_six"), ("world_recall", "world_recall"),
+                                ("ece", "ece"))] if pooled else []
     body = f"""# newsml-topic
 
 {_section("Model Details", _topic_details(c, old))}
@@ -429,8 +470,10 @@ Out of scope: non-news text, fine-grained topics, non-English text (it returns a
 {_section("Training Details", _topic_training(c, m, r, sel, old))}
 {_section("Evaluation", f'''Test splits, touched only to report. ECE: 15 equal-width bins on top-label confidence.
 
-{_topic_targets(t_new, agbbc, _by_version(sp.get('models', {}), new), old, _get(_load('topic_ece_floor.json'), 'test', f'newsml-topic@{new}') or {})}
+{_topic_targets(t_lf, agbbc, _by_version(sp.get('models', {}), new), old, lf_set)}
 {_topic_longform_eval(c, r, sel, dev, test, old)}
+
+{_topic_calibration_sets(new)}
 
 {_topic_agbbc_eval(c, m, agbbc, bench, old)}
 {_topic_dev_runs(m, new, old)}
