@@ -9,6 +9,13 @@ html2text, BeautifulSoup `get_text`), beside the render itself. Every number is 
 held-out half of the pages (`split_of(page_id) == "test"`, never used to train or tune), the train
 half and all 181. Writes benchmarks/results/extraction-cpu-<date>.json (per-page F1 included) and .md.
 The pages and truth texts are read from `--data-dir` at run time; none is stored in the repository.
+
+A second set of real pages, used for nothing but this report: the 23 article pages of newspaper4k's own test data
+(news sites in 9 languages) with the text newspaper4k's tests expect (its maintainers' fixtures, not hand-written
+truth: they favour newspaper-style extraction). Fetch the sdist once and pass it:
+
+    pip download --no-deps --no-binary :all: newspaper4k==0.9.6 -d runs/pages
+    python -m benchmarks.extraction --data-dir ../shared/data --newspaper4k runs/pages/newspaper4k-0.9.6.tar.gz
 """
 
 from __future__ import annotations
@@ -240,6 +247,60 @@ def bench_extraction(data_dir: str | Path, *, limit: int | None = None) -> dict:
     return res
 
 
+def load_newspaper4k_pages(sdist: str | Path) -> list[dict]:
+    """[{id, url, html, truth}] for every page of newspaper4k's sdist (`tests/data/html/X.html`) that has an
+    expected text (`tests/data/txt/X.txt`), read from the .tar.gz without unpacking it."""
+    import tarfile
+
+    sdist = Path(sdist)
+    if not sdist.exists():
+        raise FileNotFoundError(f"{sdist} not found: pip download --no-deps --no-binary :all: newspaper4k==0.9.6 "
+                                "-d runs/pages, then pass --newspaper4k runs/pages/newspaper4k-0.9.6.tar.gz")
+    with tarfile.open(sdist) as tar:
+        files = {Path(m.name).relative_to(Path(m.name).parts[0]).as_posix(): m for m in tar.getmembers() if m.isfile()}
+
+        def read(name):
+            return tar.extractfile(files[name]).read().decode("utf-8", "replace")
+
+        ids = sorted(Path(n).stem for n in files if n.startswith("tests/data/html/") and n.endswith(".html")
+                     and f"tests/data/txt/{Path(n).stem}.txt" in files)
+        return [{"id": i, "url": None, "html": read(f"tests/data/html/{i}.html"), "truth": read(f"tests/data/txt/{i}.txt")}
+                for i in ids]
+
+
+def bench_newspaper4k(sdist: str | Path) -> dict:
+    """newsml, trafilatura and readability on newspaper4k's test pages (HTML and the three text renders),
+    all pages one set: scores and per-page F1."""
+    pages = load_newspaper4k_pages(sdist)
+    res: dict = {"n_pages": len(pages), "source": f"{Path(sdist).name}: tests/data/html + tests/data/txt",
+                 "html": {}, "text": {}, "per_page": {p["id"]: {} for p in pages}}
+    for name, fn in HTML_EXTRACTORS.items():
+        preds, _ = _timed(fn, pages)
+        res["html"][name] = compute_shingle_f1(preds, [p["truth"] for p in pages])
+        for p, x in zip(pages, preds):
+            res["per_page"][p["id"]][f"html/{name}"] = round(page_f1(x, p["truth"]), 4)
+    for how in RENDERS:
+        texts, _ = _timed(lambda p, how=how: render(p["html"], how), pages)
+        preds, _ = _timed(_newsml_text, texts)
+        res["text"][how] = {"newsml": compute_shingle_f1(preds, [p["truth"] for p in pages]),
+                            "whole_render": compute_shingle_f1(texts, [p["truth"] for p in pages])}
+        for p, x in zip(pages, preds):
+            res["per_page"][p["id"]][f"{how}/newsml"] = round(page_f1(x, p["truth"]), 4)
+    return res
+
+
+def newspaper4k_markdown(res: dict) -> str:
+    L = ["", f"## Second real-page set: newspaper4k's test pages ({res['n_pages']} pages; expected texts are its "
+         "maintainers' fixtures)", "", "| extractor | F1 | P | R | <0.5 |", "|---|---|---|---|---|"]
+    rows = [(f"HTML: {k}", v) for k, v in res["html"].items()]
+    rows += [(f"{how}: {k}", v) for how, d in res["text"].items() for k, v in d.items()]
+    L += [f"| {n} | {s['f1']:.3f} | {s['precision']:.3f} | {s['recall']:.3f} | {s['pages_below_0.5']} |" for n, s in rows]
+    L += ["", "| page | " + " | ".join(next(iter(res["per_page"].values()))) + " |",
+          "|---" * (1 + len(next(iter(res["per_page"].values())))) + "|"]
+    L += [f"| {pid} | " + " | ".join(f"{v:.2f}" for v in d.values()) + " |" for pid, d in res["per_page"].items()]
+    return "\n".join(L) + "\n"
+
+
 def to_markdown(res: dict) -> str:
     def row(name, s):
         return (f"| {name} | {s['test']['f1']:.3f} | {s['test']['pages_below_0.5']} | {s['train']['f1']:.3f} | "
@@ -272,15 +333,19 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     ap.add_argument("--out", default=str(HERE / "results"))
     ap.add_argument("--limit", type=int, default=None, help="first N pages only (smoke runs)")
+    ap.add_argument("--newspaper4k", default=None, help="newspaper4k-0.9.6.tar.gz (pip download --no-deps "
+                    "--no-binary :all: newspaper4k==0.9.6): also score its test pages, a second set of real pages")
     args = ap.parse_args(argv)
     args.data_dir = data_root(args.data_dir, need=["extraction"])
     res = bench_extraction(args.data_dir, limit=args.limit)
+    if args.newspaper4k:
+        res["newspaper4k"] = bench_newspaper4k(args.newspaper4k)
     res["date"] = dt.date.today().isoformat()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     stem = out / f"extraction-cpu-{res['date']}"
     stem.with_suffix(".json").write_text(json.dumps(res, indent=1, ensure_ascii=False))
-    md = to_markdown(res)
+    md = to_markdown(res) + (newspaper4k_markdown(res["newspaper4k"]) if "newspaper4k" in res else "")
     stem.with_suffix(".md").write_text(md)
     print(md)
     return res

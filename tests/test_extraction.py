@@ -92,3 +92,25 @@ def test_real_held_out_pages():
     truth = [p["truth"] for p in pages]
     assert compute_shingle_f1(html, truth)["f1"] > 0.9
     assert compute_shingle_f1(text, truth)["f1"] > 0.8
+
+
+def test_newspaper4k_pages_pair_each_html_with_its_expected_text(tmp_path):
+    import io
+    import tarfile
+
+    from benchmarks.extraction import load_newspaper4k_pages
+
+    story = "<html><body><article><p>" + "A story sentence that is long enough to keep. " * 20 + "</p></article></body></html>"
+    sdist = tmp_path / "newspaper4k-0.9.6.tar.gz"
+    with tarfile.open(sdist, "w:gz") as tar:
+        for name, body in [("tests/data/html/a.html", story), ("tests/data/txt/a.txt", "A story sentence."),
+                           ("tests/data/html/no_text.html", story), ("tests/data/txt/only_text.txt", "x")]:
+            data = body.encode()
+            info = tarfile.TarInfo(f"newspaper4k-0.9.6/{name}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    pages = load_newspaper4k_pages(sdist)
+    assert [(p["id"], p["truth"]) for p in pages] == [("a", "A story sentence.")]  # pages without a pair are left out
+    assert pages[0]["html"] == story
+    with pytest.raises(FileNotFoundError, match="pip download --no-deps --no-binary :all: newspaper4k==0.9.6"):
+        load_newspaper4k_pages(tmp_path / "absent.tar.gz")
