@@ -833,22 +833,35 @@ def _role_desc(c: dict, roles: dict | None) -> str:
 
 
 def _chooser_desc(c: dict) -> str:
-    """The copy chooser (step 4), when the config has one."""
+    """The copy chooser (step 4), when the config has one; a threshold of 1.0 means its rule found no put-back that
+    keeps validation novelty, so it never fires."""
     ch = c.get("copy_chooser")
     if not ch:
         return ""
     v = ch.get("validation", {})
-    return (f" A **copy chooser** (`summarize/copy_chooser.py`: logistic regression on {len(ch.get('features', []))} features "
-            "that need no reference: lengths, support, novelty, names and numbers on each side, position, selector "
-            "score, centrality) puts a verified rewrite's source sentence back (kind \"extracted\") when it gives "
-            f"probability >= {fmt(ch.get('threshold'), 3)} that the source scores better. It was fit on "
-            f"{fmt(ch.get('fitted_on'))} (labels: the summary's ROUGE-2 with the source put back, minus as is); "
-            f"5-fold cross-fitted by story, out-of-fold AUC {fmt(ch.get('out_of_fold_auc'), 3)}; the threshold is the "
-            f"lowest that keeps validation novelty >= {fmt(ch.get('min_novelty'), 3)} (set by novelty, not ROUGE). "
-            f"Cross-fitted validation: ROUGE-2 {fmt(_get(v, 'without', 'rouge2'), 2)} -> {fmt(_get(v, 'cross_fitted', 'rouge2'), 2)}, "
-            f"novelty {fmt(_get(v, 'without', 'novel_bigram_rate'), 4)} -> {fmt(_get(v, 'cross_fitted', 'novel_bigram_rate'), 4)}, "
-            f"{fmt(_get(v, 'cross_fitted', 'copies'))} sentences put back (`{fmt(ch.get('command'))} --install`, "
-            f"{fmt(ch.get('seconds'), 0)} s with cached rewrites; `training/results/summarizer_copy.json`).")
+    model = (f"logistic regression on {len(ch.get('features', []))} features that need no reference: lengths, support, "
+             "novelty, names and numbers on each side, position, selector score, centrality; fit on "
+             f"{fmt(ch.get('fitted_on'))}, labels: the summary's ROUGE-2 with the source put back, minus as is; 5-fold "
+             f"cross-fitted by story, out-of-fold AUC {fmt(ch.get('out_of_fold_auc'), 3)}")
+    rule = (f"its threshold is the lowest that keeps validation novelty >= {fmt(ch.get('min_novelty'), 3)} (set by "
+            "novelty, not ROUGE)")
+    before = v.get("installed_before")
+    compare = (f"; the chooser it replaced, on the same rewrites: ROUGE-2 {fmt(before.get('rouge2'), 2)}, novelty "
+               f"{fmt(before.get('novel_bigram_rate'), 4)}, {fmt(before.get('copies'))} put back" if before else "")
+    source = (f" (`{fmt(ch.get('command'))} --install`, {fmt(ch.get('seconds'), 0)} s; "
+              "`training/results/summarizer_copy.json`).")
+    if ch.get("threshold") is not None and ch["threshold"] >= 1.0:
+        return (f" A **copy chooser** (`summarize/copy_chooser.py`: {model}) would put a verified rewrite's source "
+                f"sentence back (kind \"extracted\") when it predicts the source scores better, but {rule}, and with the "
+                f"meaning and role checks already putting sources back, validation novelty without any put-back is "
+                f"{fmt(_get(v, 'without', 'novel_bigram_rate'), 4)}: so its threshold is 1.0 and it never fires "
+                f"(validation ROUGE-2 {fmt(_get(v, 'without', 'rouge2'), 2)}{compare}){source}")
+    return (f" A **copy chooser** (`summarize/copy_chooser.py`: {model}) puts a verified rewrite's source sentence back "
+            f"(kind \"extracted\") when it gives probability >= {fmt(ch.get('threshold'), 3)} that the source scores "
+            f"better; {rule}. Cross-fitted validation: ROUGE-2 {fmt(_get(v, 'without', 'rouge2'), 2)} -> "
+            f"{fmt(_get(v, 'cross_fitted', 'rouge2'), 2)}, novelty {fmt(_get(v, 'without', 'novel_bigram_rate'), 4)} -> "
+            f"{fmt(_get(v, 'cross_fitted', 'novel_bigram_rate'), 4)}, {fmt(_get(v, 'cross_fitted', 'copies'))} sentences "
+            f"put back{compare}{source}")
 
 
 def _summarizer_training(c: dict, tuning: str) -> str:
@@ -976,7 +989,7 @@ This machine's speed varies by 10-40% between sessions and runs (the unchanged t
 across sessions){(". " + r["load_note"]) if r.get("load_note") else ", " + _speed_margin(n.get("articles_per_s")) + "."}
 {_decoder_note()}
 Validation numbers: the tuning table above. Every choice was made on validation; the test split was scored for every
-shipped version (the whole-summary 1.x, 2.0 to 2.4; some twice, e.g. after a verifier rule) and once for a rejected candidate (`training/results/summarizer_dev_runs.json`), so these
+shipped version (the whole-summary 1.x, 2.0 to {fmt(c.get('version'))}; some twice, e.g. after a verifier rule) and once for a rejected candidate (`training/results/summarizer_dev_runs.json`), so these
 test numbers are not a clean single-shot estimate.''')}
 {_section("How to Get Started", '''```python
 from newsml import Summarizer

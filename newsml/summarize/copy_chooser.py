@@ -5,7 +5,8 @@ kept rewrite, features that need no reference (lengths, support, novelty, names 
 sentence's position and selector score, how central the source and the rewrite are in the article) and gives the
 probability that the source sentence scores better; at or above `threshold` the source goes back (kind
 "extracted"). It was fitted on validation stories, cross-fitted, and its threshold is the lowest that keeps the
-summaries' novel-bigram rate >= 16.5% (`training/train_summarizer.py --stage copy`). Pure numpy, weights in JSON.
+summaries' novel-bigram rate >= 16.5% (`training/train_summarizer.py --stage copy`); a threshold of 1.0 (no
+put-back keeps that rate) turns it off. Pure numpy, weights in JSON.
 """
 
 from __future__ import annotations
@@ -68,7 +69,9 @@ def copy_probabilities(X: np.ndarray, chooser: dict) -> np.ndarray:
 def choose_copies(summary: Summary, sentences: list[str], article_text: str, scores: np.ndarray,
                   chooser: dict) -> Summary:
     """`summary` with each kept rewrite whose copy probability is >= chooser["threshold"] replaced by its
-    source sentence (kind "extracted")."""
+    source sentence (kind "extracted"). A threshold of 1.0 or more puts nothing back (a probability can round to 1.0)."""
+    if chooser["threshold"] >= 1.0:
+        return summary
     kept, X = copy_features(summary, sentences, article_text, scores)
     return put_back(summary, sentences, {j for j, p in zip(kept, copy_probabilities(X, chooser)) if p >= chooser["threshold"]})
 
