@@ -44,7 +44,7 @@ LABELS_FILE = ROOT / "benchmarks" / "fixtures" / "topic_longform" / "labels.json
 SIX = ["world", "politics", "business", "sport", "science_technology", "entertainment"]
 
 
-SPLITS = ("train", "dev", "test", "dev2", "test2")  # dev2 / test2: training/plans/topic_calibration_sets.md
+SPLITS = ("train", "train_extra", "dev", "test", "dev2", "test2")  # dev2 / test2: training/plans/topic_calibration_sets.md
 
 
 def read_longform(data_dir: Path, split: str) -> list[dict]:

@@ -104,13 +104,15 @@ def test_newspaper4k_pages_pair_each_html_with_its_expected_text(tmp_path):
     sdist = tmp_path / "newspaper4k-0.9.6.tar.gz"
     with tarfile.open(sdist, "w:gz") as tar:
         for name, body in [("tests/data/html/a.html", story), ("tests/data/txt/a.txt", "A story sentence."),
-                           ("tests/data/html/no_text.html", story), ("tests/data/txt/only_text.txt", "x")]:
+                           ("tests/data/html/b_copy.html", story), ("tests/data/txt/b_copy.txt", "Another text."),
+                           ("tests/data/html/no_text.html", "<p>x</p>"), ("tests/data/txt/only_text.txt", "x")]:
             data = body.encode()
             info = tarfile.TarInfo(f"newspaper4k-0.9.6/{name}")
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     pages = load_newspaper4k_pages(sdist)
-    assert [(p["id"], p["truth"]) for p in pages] == [("a", "A story sentence.")]  # pages without a pair are left out
+    # pages without a pair are left out; a page with the same HTML as an earlier one counts once
+    assert [(p["id"], p["truth"], p["same_html_as"]) for p in pages] == [("a", "A story sentence.", ["b_copy"])]
     assert pages[0]["html"] == story
     with pytest.raises(FileNotFoundError, match="pip download --no-deps --no-binary :all: newspaper4k==0.9.6"):
         load_newspaper4k_pages(tmp_path / "absent.tar.gz")
