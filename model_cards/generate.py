@@ -986,7 +986,10 @@ not that the relations between them are right: a sentence can still combine true
 false statement (residual hallucination risk). Lower-case names and paraphrased facts are not checked: on
 validation, the rewriter turned a heading into a made-up question on 3 of 500 stories, and on the fixture page it
 swapped which side's forces were expelled from which side's village (both now refused); other invented phrasings
-and relations without a new number or name can still pass.''')}
+and relations without a new number or name can still pass. Read by hand on CNN validation stories (version 2.8): a
+dropped qualifier ("there are 5,600 troops on active duty" for "there may be 5,600 troops ... seeking such benefits")
+and an added restriction ("not be extended to married couples") both pass the meaning check, and an opinion piece's
+summary can take its disclaimer line ("The opinions expressed in this commentary are solely those of ...").''')}
 {_section("Training Details", _summarizer_training(c, tuning))}
 {_section("Evaluation", f'''{_targets([("R1 >= 33.0", n.get("rouge1"), 33.0, 1), ("R2 >= 12.0", n.get("rouge2"), 12.0, 1),
            ("RLsum >= 30.0", n.get("rougeLsum"), 30.0, 1),
