@@ -218,26 +218,32 @@ def speed(pages: list[dict]) -> dict:
     return {name: len(pages) / s for name, s in secs.items()}
 
 
+def _run_extractors(pages: list[dict], score, per_page: dict) -> tuple[dict, dict]:
+    """Every HTML extractor, and newsml on each text render beside the render itself, on every page: the `html` and
+    `text` result tables (`score(predictions, seconds)` makes each entry) and each page's F1 added to `per_page`."""
+    html, text = {}, {}
+    for name, fn in HTML_EXTRACTORS.items():
+        preds, secs = _timed(fn, pages)
+        html[name] = score(preds, secs)
+        for p, x in zip(pages, preds):
+            per_page[p["id"]][f"html/{name}"] = round(page_f1(x, p["truth"]), 4)
+    for how in RENDERS:
+        texts, rsecs = _timed(lambda p, how=how: render(p["html"], how), pages)
+        preds, secs = _timed(_newsml_text, texts)
+        text[how] = {"newsml": score(preds, secs), "whole_render": score(texts, rsecs)}
+        for p, x in zip(pages, preds):
+            per_page[p["id"]][f"{how}/newsml"] = round(page_f1(x, p["truth"]), 4)
+    return html, text
+
+
 def bench_extraction(data_dir: str | Path, *, limit: int | None = None) -> dict:
     """Every extractor on every page: split scores, pages/s and per-page F1 (dict, JSON-ready)."""
     pages = load_pages(data_dir)[:limit]
     res: dict = {"n_pages": len(pages), "cores": os.cpu_count(), "n_test": sum(p["split"] == "test" for p in pages),
                  "split": "sha256('newsml-extraction:' + id)[0] % 2: even = train, odd = test (held out)",
-                 "html": {}, "text": {}, "per_page": {p["id"]: {"split": p["split"], "url": p["url"]} for p in pages}}
-    for name, fn in HTML_EXTRACTORS.items():
-        preds, secs = _timed(fn, pages)
-        res["html"][name] = {**_scores(preds, pages), "pages_per_s": len(pages) / secs}
-        for p, x in zip(pages, preds):
-            res["per_page"][p["id"]][f"html/{name}"] = round(page_f1(x, p["truth"]), 4)
-    for how in RENDERS:
-        texts, rsecs = _timed(lambda p, how=how: render(p["html"], how), pages)
-        preds, secs = _timed(_newsml_text, texts)
-        res["text"][how] = {
-            "newsml": {**_scores(preds, pages), "pages_per_s": len(pages) / secs},
-            "whole_render": {**_scores(texts, pages), "pages_per_s": len(pages) / rsecs},
-        }
-        for p, x in zip(pages, preds):
-            res["per_page"][p["id"]][f"{how}/newsml"] = round(page_f1(x, p["truth"]), 4)
+                 "per_page": {p["id"]: {"split": p["split"], "url": p["url"]} for p in pages}}
+    res["html"], res["text"] = _run_extractors(
+        pages, lambda preds, secs: {**_scores(preds, pages), "pages_per_s": len(pages) / secs}, res["per_page"])
     res["speed"] = speed(pages)
     worst = sorted(res["per_page"].items(), key=lambda kv: kv[1]["html/newsml"])[:10]
     res["worst_html"] = [{"id": k, **v} for k, v in worst]
@@ -282,21 +288,11 @@ def bench_newspaper4k(sdist: str | Path) -> dict:
     """newsml, trafilatura and readability on newspaper4k's test pages (HTML and the three text renders),
     all pages one set: scores and per-page F1."""
     pages = load_newspaper4k_pages(sdist)
+    truth = [p["truth"] for p in pages]
     res: dict = {"n_pages": len(pages), "source": f"{Path(sdist).name}: tests/data/html + tests/data/txt",
                  "same_html_dropped": {p["id"]: p["same_html_as"] for p in pages if p["same_html_as"]},
-                 "html": {}, "text": {}, "per_page": {p["id"]: {} for p in pages}}
-    for name, fn in HTML_EXTRACTORS.items():
-        preds, _ = _timed(fn, pages)
-        res["html"][name] = compute_shingle_f1(preds, [p["truth"] for p in pages])
-        for p, x in zip(pages, preds):
-            res["per_page"][p["id"]][f"html/{name}"] = round(page_f1(x, p["truth"]), 4)
-    for how in RENDERS:
-        texts, _ = _timed(lambda p, how=how: render(p["html"], how), pages)
-        preds, _ = _timed(_newsml_text, texts)
-        res["text"][how] = {"newsml": compute_shingle_f1(preds, [p["truth"] for p in pages]),
-                            "whole_render": compute_shingle_f1(texts, [p["truth"] for p in pages])}
-        for p, x in zip(pages, preds):
-            res["per_page"][p["id"]][f"{how}/newsml"] = round(page_f1(x, p["truth"]), 4)
+                 "per_page": {p["id"]: {} for p in pages}}
+    res["html"], res["text"] = _run_extractors(pages, lambda preds, _: compute_shingle_f1(preds, truth), res["per_page"])
     return res
 
 
